@@ -1,0 +1,33 @@
+# The two commands of the README: `make lab` and `make test`. Both set up what they need.
+PY ?= python3
+VENV := .venv
+BIN := $(VENV)/bin
+STAMP := $(VENV)/.installed
+
+.PHONY: lab test lint bench clean
+
+$(STAMP): pyproject.toml
+	test -x $(BIN)/python || $(PY) -m venv $(VENV)
+	$(BIN)/python -m pip install -q --upgrade pip
+	$(BIN)/python -m pip install -q -e '.[test]'
+	touch $(STAMP)
+
+## Run the lab on the bundled data (opens a browser tab when it can).
+lab: $(STAMP)
+	$(BIN)/neuralab
+
+## Install everything (Debian Chromium included) and run the whole test suite.
+test: $(STAMP)
+	bash scripts/ensure-chromium.sh
+	$(BIN)/ruff check src tests benchmarks
+	$(BIN)/python -m pytest
+
+lint: $(STAMP)
+	$(BIN)/ruff check src tests benchmarks
+
+## The benchmarks recorded in docs/benchmarks.md.
+bench: $(STAMP)
+	$(BIN)/python benchmarks/run_all.py
+
+clean:
+	rm -rf $(VENV) build dist src/*.egg-info test-artifacts
