@@ -1,0 +1,55 @@
+"""``create_app()``: the lab as a FastAPI application (routers, static front end, errors)."""
+
+from __future__ import annotations
+
+import importlib
+from importlib import resources
+from pathlib import Path
+
+from fastapi import FastAPI
+from fastapi.responses import FileResponse
+from fastapi.staticfiles import StaticFiles
+
+from neuralab import __version__
+from neuralab.server import errors
+
+# Each entry is a module under neuralab.server.routers exposing `router`.
+ROUTERS = ("meta", "functions", "pixels", "descent", "compare", "neuron")
+
+WEB = Path(str(resources.files("neuralab").joinpath("web")))
+
+
+def plotly_js() -> Path:
+    """plotly.js as shipped inside the plotly Python package (never a CDN)."""
+    import plotly
+
+    return Path(plotly.__file__).parent / "package_data" / "plotly.min.js"
+
+
+def create_app(*, max_jobs: int | None = None) -> FastAPI:
+    """Build the lab application.
+
+    ``max_jobs`` bounds how many trainings run at once (default: the number of cores).
+    """
+    app = FastAPI(
+        title="neuralab",
+        version=__version__,
+        description="An offline lab for learning how neural networks learn functions.",
+    )
+    app.state.max_jobs = max_jobs
+    errors.install(app)
+    for name in ROUTERS:
+        module = importlib.import_module(f"neuralab.server.routers.{name}")
+        app.include_router(module.router)
+
+    @app.get("/", include_in_schema=False)
+    def index() -> FileResponse:
+        return FileResponse(WEB / "index.html", headers={"Cache-Control": "no-cache"})
+
+    @app.get("/vendor/plotly.min.js", include_in_schema=False)
+    def plotly() -> FileResponse:
+        return FileResponse(plotly_js(), media_type="text/javascript",
+                            headers={"Cache-Control": "max-age=86400"})
+
+    app.mount("/static", StaticFiles(directory=WEB), name="static")
+    return app

@@ -1,0 +1,1 @@
+"""One APIRouter per lab, each a thin layer over ``neuralab.labs``."""

@@ -1,0 +1,40 @@
+// Small helpers to talk to the lab server. Errors carry the server's message.
+
+export class ApiError extends Error {
+  constructor(status, detail) {
+    const first = Array.isArray(detail) ? detail[0] : detail;
+    super(typeof first === "string" ? first : (first && first.message) || `HTTP ${status}`);
+    this.status = status;
+    this.detail = detail;
+  }
+}
+
+async function handle(response) {
+  const body = await response.json().catch(() => ({}));
+  if (!response.ok) throw new ApiError(response.status, body.detail);
+  return body;
+}
+
+export async function getJSON(path, query = {}, { signal } = {}) {
+  const qs = new URLSearchParams(query).toString();
+  return handle(await fetch(qs ? `${path}?${qs}` : path, { signal }));
+}
+
+export async function postJSON(path, body, { signal } = {}) {
+  return handle(await fetch(path, {
+    method: "POST",
+    headers: { "Content-Type": "application/json" },
+    body: JSON.stringify(body),
+    signal,
+  }));
+}
+
+export async function fetchParams() {
+  return getJSON("/api/params");
+}
+
+// A WebSocket URL on the same host as the page.
+export function wsURL(path) {
+  const proto = location.protocol === "https:" ? "wss:" : "ws:";
+  return `${proto}//${location.host}${path}`;
+}

@@ -1,0 +1,2 @@
+// The descent section (to be written by its owner).
+export function mount(el, ctx) {}
