@@ -28,7 +28,9 @@ def _flag(param: Param) -> str:
     return "--" + param.name.replace("_", "-")
 
 
-def _add_param_flags(parser: argparse.ArgumentParser, lab: str, *, skip: Sequence[str] = ()) -> None:
+def _add_param_flags(
+    parser: argparse.ArgumentParser, lab: str, *, skip: Sequence[str] = ()
+) -> None:
     for param in group(lab).values():
         if param.name in skip:
             continue

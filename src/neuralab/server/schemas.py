@@ -24,7 +24,9 @@ def _annotation(param: Param, scope: Scope) -> Any:
     return base
 
 
-def request_model(lab: str, scope: Scope = "ui", *, exclude: tuple[str, ...] = ()) -> type[BaseModel]:
+def request_model(
+    lab: str, scope: Scope = "ui", *, exclude: tuple[str, ...] = ()
+) -> type[BaseModel]:
     """A pydantic model of lab ``lab``'s parameters with the table's ranges and defaults.
 
     Unknown fields are rejected, so a typo gets a 422 rather than being ignored.
