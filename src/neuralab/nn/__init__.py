@@ -1,0 +1,32 @@
+"""The numpy MLP engine: activations, losses, optimizers, a network and its training loop.
+
+``import neuralab.nn`` needs only numpy; :class:`MLPClassifier` (the scikit-learn-compatible
+estimator) loads scikit-learn on first use.
+"""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING, Any
+
+from neuralab.nn.activations import ACTIVATIONS, Activation, derivative, softmax
+from neuralab.nn.losses import LOSSES, Loss, cross_entropy, squared_error
+from neuralab.nn.network import OUTPUTS, Network
+from neuralab.nn.optimizers import SGD, Adam, Optimizer, make_optimizer
+from neuralab.nn.training import EpochStats, History, evaluate, train
+
+if TYPE_CHECKING:
+    from neuralab.nn.estimator import MLPClassifier
+
+__all__ = [
+    "ACTIVATIONS", "LOSSES", "OUTPUTS", "SGD", "Activation", "Adam", "EpochStats", "History",
+    "Loss", "MLPClassifier", "Network", "Optimizer", "cross_entropy", "derivative", "evaluate",
+    "make_optimizer", "softmax", "squared_error", "train",
+]
+
+
+def __getattr__(name: str) -> Any:
+    if name == "MLPClassifier":
+        from neuralab.nn.estimator import MLPClassifier
+
+        return MLPClassifier
+    raise AttributeError(f"module 'neuralab.nn' has no attribute {name!r}")

@@ -1,0 +1,267 @@
+"""A fully connected network: forward pass, backpropagation and one training step.
+
+Layer ``i`` computes ``a[i+1] = f(a[i] @ W[i] + b[i])``, with ``W[i]`` of shape (n_in, n_out),
+``f`` the hidden activation and, on the last layer, softmax (paired with cross-entropy) or the
+identity (paired with squared error).
+
+For speed every weight and bias is a *view* into one flat array, :attr:`Network.params` (all
+weights, then all biases), and the gradients likewise into :attr:`Network.grads`. An optimizer
+built on ``network.parameters()`` then updates everything with a few vector operations.
+Change weights through :meth:`Network.set_weights` (or in place), never by rebinding
+``network.weights[i]``. The buffers a batch needs are allocated once per batch size and reused.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from typing import Any
+
+import numpy as np
+
+from neuralab.nn.activations import ACTIVATIONS
+from neuralab.nn.losses import LOSSES, Loss
+from neuralab.nn.optimizers import Optimizer, make_optimizer
+
+__all__ = ["OUTPUTS", "Network"]
+
+OUTPUTS: dict[str, str] = {"softmax": "cross_entropy", "identity": "squared_error"}
+"""Output activation -> the loss it is trained with."""
+
+_MAX_WORKSPACES = 6
+
+
+class Network:
+    """A multilayer perceptron on numpy arrays.
+
+    Parameters
+    ----------
+    layer_sizes : sequence of int
+        Units per layer, input first and output last, e.g. ``(784, 64, 64, 10)``.
+    activation : str
+        Hidden activation, a key of :data:`~neuralab.nn.activations.ACTIVATIONS`.
+    output : {"softmax", "identity"}
+        Output activation; it fixes the loss (cross-entropy or squared error).
+    seed : int
+        Seeds :func:`numpy.random.default_rng` for the initial weights.
+    dtype : numpy dtype
+        float32 (fast, the default) or float64 (for gradient checks).
+
+    Weights start as in scikit-learn: Glorot uniform, ``U(-r, r)`` with
+    ``r = sqrt(factor / (n_in + n_out))``, factor 2 for sigmoid and 6 otherwise, and the biases
+    drawn the same way.
+    """
+
+    def __init__(
+        self,
+        layer_sizes: Sequence[int],
+        activation: str = "relu",
+        output: str = "softmax",
+        seed: int | None = 0,
+        dtype: Any = np.float32,
+    ) -> None:
+        sizes = tuple(int(s) for s in layer_sizes)
+        if len(sizes) < 2 or any(s < 1 for s in sizes):
+            raise ValueError(
+                f"layer_sizes must be at least two positive integers (got {tuple(layer_sizes)})")
+        if activation not in ACTIVATIONS:
+            raise ValueError(f"activation must be one of {', '.join(ACTIVATIONS)} "
+                             f"(got {activation!r})")
+        if output not in OUTPUTS:
+            raise ValueError(f"output must be one of {', '.join(OUTPUTS)} (got {output!r})")
+        self.layer_sizes = sizes
+        self.activation = activation
+        self.output = output
+        self.loss: Loss = LOSSES[OUTPUTS[output]]
+        self.dtype = np.dtype(dtype)
+        if self.dtype.kind != "f":
+            raise ValueError(f"dtype must be a floating type (got {self.dtype})")
+        self._act = ACTIVATIONS[activation]
+
+        shapes = list(zip(sizes[:-1], sizes[1:], strict=True))
+        n_w = sum(a * b for a, b in shapes)
+        self.params = np.zeros(n_w + sum(sizes[1:]), dtype=self.dtype)
+        self.grads = np.zeros_like(self.params)
+        self.weights, self.grad_weights = _views(self.params, shapes), _views(self.grads, shapes)
+        biases = [(b,) for _, b in shapes]
+        self.biases = _views(self.params[n_w:], biases)
+        self.grad_biases = _views(self.grads[n_w:], biases)
+        self._flat_w, self._flat_gw = self.params[:n_w], self.grads[:n_w]
+        self._scratch_w = np.empty_like(self._flat_w)
+        self._work: dict[int, tuple[list[np.ndarray], list[np.ndarray]]] = {}
+
+        rng = np.random.default_rng(seed)
+        for (n_in, n_out), w, b in zip(shapes, self.weights, self.biases, strict=True):
+            bound = np.sqrt(self._act.init_factor / (n_in + n_out))
+            w[...] = rng.uniform(-bound, bound, (n_in, n_out))
+            b[...] = rng.uniform(-bound, bound, n_out)
+
+    # ----------------------------------------------------------------------------- inspection
+    @property
+    def n_layers(self) -> int:
+        """Number of weight layers (hidden layers + 1)."""
+        return len(self.weights)
+
+    def parameters(self) -> list[np.ndarray]:
+        """``[params]``: the one flat array to build an optimizer on."""
+        return [self.params]
+
+    def __repr__(self) -> str:
+        sizes = "-".join(map(str, self.layer_sizes))
+        return (f"Network({sizes}, activation={self.activation!r}, output={self.output!r}, "
+                f"dtype={self.dtype.name})")
+
+    def set_weights(self, weights: Sequence[Any], biases: Sequence[Any]) -> None:
+        """Copy new weights and biases in (shapes must match; values are cast to ``dtype``)."""
+        if len(weights) != self.n_layers or len(biases) != self.n_layers:
+            raise ValueError(f"expected {self.n_layers} weight matrices and bias vectors "
+                             f"(got {len(weights)} and {len(biases)})")
+        new_w = [np.asarray(w) for w in weights]
+        new_b = [np.asarray(b) for b in biases]
+        for i, (w, b) in enumerate(zip(new_w, new_b, strict=True)):
+            if w.shape != self.weights[i].shape:
+                raise ValueError(f"weights[{i}] must have shape {self.weights[i].shape} "
+                                 f"(got {w.shape})")
+            if b.shape != self.biases[i].shape:
+                raise ValueError(f"biases[{i}] must have shape {self.biases[i].shape} "
+                                 f"(got {b.shape})")
+        for dst, src in zip(self.weights + self.biases, new_w + new_b, strict=True):
+            np.copyto(dst, src, casting="unsafe")
+
+    # ----------------------------------------------------------------------------- forward
+    def _as_input(self, X: Any) -> np.ndarray:
+        X = np.asarray(X)
+        if X.ndim != 2 or X.shape[1] != self.layer_sizes[0]:
+            raise ValueError(f"X must have shape (n, {self.layer_sizes[0]}) (got {X.shape})")
+        return np.ascontiguousarray(X, dtype=self.dtype)
+
+    def _workspace(self, n: int) -> tuple[list[np.ndarray], list[np.ndarray]]:
+        """Per-layer output buffers and hidden-layer delta buffers for a batch of ``n`` rows."""
+        work = self._work.get(n)
+        if work is None:
+            if len(self._work) >= _MAX_WORKSPACES:
+                self._work.pop(next(iter(self._work)))
+            outs = [np.empty((n, s), self.dtype) for s in self.layer_sizes[1:]]
+            deltas = [np.empty((n, s), self.dtype) for s in self.layer_sizes[1:-1]]
+            work = self._work[n] = (outs, deltas)
+        return work
+
+    def _forward(self, X: np.ndarray, outs: list[np.ndarray]) -> None:
+        """Fill ``outs`` with every layer's output; the last one is left as logits ``z``."""
+        a = X
+        last = self.n_layers - 1
+        f = self._act.forward
+        for i, (w, b, z) in enumerate(zip(self.weights, self.biases, outs, strict=True)):
+            np.matmul(a, w, out=z)
+            z += b
+            if i < last:
+                f(z, out=z)
+            a = z
+
+    def activations(self, X: Any) -> list[np.ndarray]:
+        """Every layer's output for inputs ``X``: ``[X, hidden 1, ..., output]`` (new arrays).
+
+        The output is probabilities for a softmax network.
+        """
+        X = self._as_input(X)
+        outs = [np.empty((len(X), s), self.dtype) for s in self.layer_sizes[1:]]
+        self._forward(X, outs)
+        self.loss.output_fn(outs[-1], out=outs[-1])
+        return [X, *outs]
+
+    def forward(self, X: Any) -> np.ndarray:
+        """The network's output for ``X``: class probabilities (softmax) or values (identity)."""
+        return self.activations(X)[-1]
+
+    __call__ = forward
+
+    def predict(self, X: Any) -> np.ndarray:
+        """The most probable class per row (softmax networks)."""
+        return self.forward(X).argmax(axis=1)
+
+    # ----------------------------------------------------------------------------- backward
+    def _targets(self, y: Any) -> np.ndarray:
+        y = np.asarray(y)
+        if self.output == "softmax" and y.ndim == 1:
+            return y.astype(np.intp, copy=False)
+        return np.ascontiguousarray(y, dtype=self.dtype)
+
+    def _loss_and_grads(self, X: np.ndarray, y: np.ndarray, alpha: float) -> tuple[float, int]:
+        """Forward and backward on one batch; fills :attr:`grads`.
+
+        Returns the loss (data loss + L2 term) and, for softmax with integer labels, how many
+        rows the network classified correctly *before* this step (else 0).
+        """
+        n = X.shape[0]
+        outs, deltas = self._workspace(n)
+        self._forward(X, outs)
+        z = outs[-1]
+        correct = 0
+        if self.output == "softmax" and y.ndim == 1:
+            correct = int(np.count_nonzero(z.argmax(axis=1) == y))
+        loss, delta = self.loss.value_and_grad(z, y, out=z)  # delta = dL/dz, in place
+        backward = self._act.backward
+        for i in range(self.n_layers - 1, -1, -1):
+            a_prev = outs[i - 1] if i > 0 else X
+            np.matmul(a_prev.T, delta, out=self.grad_weights[i])
+            np.sum(delta, axis=0, out=self.grad_biases[i])
+            if i > 0:  # no gradient for the input layer
+                np.matmul(delta, self.weights[i].T, out=deltas[i - 1])
+                delta = deltas[i - 1]
+                backward(a_prev, delta)
+        if alpha:
+            # L2: loss += alpha/(2n) * sum(W**2), grad += alpha/n * W (biases are not penalised)
+            c = float(alpha) / n
+            loss += 0.5 * c * float(np.dot(self._flat_w, self._flat_w))
+            np.multiply(self._flat_w, c, out=self._scratch_w)
+            self._flat_gw += self._scratch_w
+        return loss, correct
+
+    def loss_and_gradients(
+        self, X: Any, Y: Any, alpha: float = 0.0
+    ) -> tuple[float, list[np.ndarray], list[np.ndarray]]:
+        """The mean loss on ``(X, Y)`` plus ``alpha/(2n) * sum ||W||**2``, and its gradients.
+
+        ``Y`` holds integer labels (or target probabilities) for softmax, values for identity.
+        Returns ``(loss, grad_weights, grad_biases)`` as new arrays shaped like the parameters.
+        """
+        loss, _ = self._loss_and_grads(self._as_input(X), self._targets(Y), alpha)
+        return loss, [g.copy() for g in self.grad_weights], [g.copy() for g in self.grad_biases]
+
+    def make_optimizer(
+        self, solver: str = "adam", learning_rate: float = 1e-3, momentum: float = 0.9,
+        nesterov: bool = False,
+    ) -> Optimizer:
+        """An optimizer (``"adam"`` or ``"sgd"``) over this network's parameters."""
+        return make_optimizer(solver, self.parameters(), learning_rate, momentum, nesterov)
+
+    def _train_batch(
+        self, X: np.ndarray, y: np.ndarray, optimizer: Optimizer, alpha: float
+    ) -> tuple[float, int]:
+        loss, correct = self._loss_and_grads(X, y, alpha)
+        optimizer.step(self._grads_for(optimizer))
+        return loss, correct
+
+    def _grads_for(self, optimizer: Optimizer) -> list[np.ndarray]:
+        ps = optimizer.params
+        if len(ps) == 1 and ps[0] is self.params:
+            return [self.grads]
+        if len(ps) == 2 * self.n_layers and all(
+            p is q for p, q in zip(ps, self.weights + self.biases, strict=True)
+        ):
+            return self.grad_weights + self.grad_biases
+        raise ValueError("the optimizer must be built on network.parameters() "
+                         "(or on network.weights + network.biases)")
+
+    def step(self, X: Any, y: Any, optimizer: Optimizer, alpha: float = 0.0) -> float:
+        """One training step on the batch ``(X, y)``; returns the batch loss before the step."""
+        loss, _ = self._train_batch(self._as_input(X), self._targets(y), optimizer, alpha)
+        return loss
+
+
+def _views(flat: np.ndarray, shapes: Sequence[tuple[int, ...]]) -> list[np.ndarray]:
+    out, start = [], 0
+    for shape in shapes:
+        size = int(np.prod(shape))
+        out.append(flat[start:start + size].reshape(shape))
+        start += size
+    return out

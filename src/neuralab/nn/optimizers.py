@@ -1,0 +1,133 @@
+"""Optimizers that update parameter arrays in place.
+
+An optimizer is built on a list of parameter arrays and, at each :meth:`step`, reads a list of
+gradients of the same shapes and changes the parameters in place. All arithmetic goes through
+``out=`` into buffers allocated once, so a step allocates nothing: this is the training loop's
+hot path. ``learning_rate`` is a plain attribute that may be changed between steps (the
+training loop does, for schedules).
+
+:class:`~neuralab.nn.network.Network` keeps all its weights and biases in one flat array, so
+the training loop hands the optimizer a single array and each step is a handful of vector
+operations.
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Sequence
+
+import numpy as np
+
+__all__ = ["SGD", "Adam", "Optimizer", "make_optimizer"]
+
+
+class Optimizer:
+    """Base class: holds the parameters and the learning rate."""
+
+    def __init__(self, params: Sequence[np.ndarray], learning_rate: float) -> None:
+        self.params = list(params)
+        self.learning_rate = float(learning_rate)
+        self.t = 0  # steps taken
+        self._tmp = [np.empty_like(p) for p in self.params]
+
+    def step(self, grads: Sequence[np.ndarray]) -> None:
+        """Update every parameter in place from its gradient."""
+        raise NotImplementedError
+
+
+class SGD(Optimizer):
+    """Stochastic gradient descent with (optionally Nesterov) momentum, as scikit-learn's.
+
+    ``v = momentum * v - lr * g``, then ``p += v``; with ``nesterov=True``,
+    ``p += momentum * v - lr * g`` (using the new ``v``). ``momentum=0`` is plain SGD.
+    """
+
+    def __init__(
+        self,
+        params: Sequence[np.ndarray],
+        learning_rate: float = 0.1,
+        momentum: float = 0.9,
+        nesterov: bool = False,
+    ) -> None:
+        super().__init__(params, learning_rate)
+        self.momentum = float(momentum)
+        self.nesterov = bool(nesterov)
+        self.velocities = [np.zeros_like(p) for p in self.params]
+
+    def step(self, grads: Sequence[np.ndarray]) -> None:
+        self.t += 1
+        lr, mu = self.learning_rate, self.momentum
+        for p, g, v, tmp in zip(self.params, grads, self.velocities, self._tmp, strict=True):
+            if mu == 0.0:
+                np.multiply(g, lr, out=tmp)
+                p -= tmp
+                continue
+            np.multiply(g, lr, out=tmp)  # lr * g
+            v *= mu
+            v -= tmp  # v = mu * v - lr * g
+            if self.nesterov:  # p += mu * v - lr * g
+                p -= tmp
+                np.multiply(v, mu, out=tmp)
+                p += tmp
+            else:
+                p += v
+
+
+class Adam(Optimizer):
+    """Adam (Kingma & Ba 2015, Algorithm 1; the same update as ``torch.optim.Adam``).
+
+    ``m = b1 m + (1 - b1) g``, ``v = b2 v + (1 - b2) g**2``, and
+    ``p -= lr * m_hat / (sqrt(v_hat) + eps)`` with the bias-corrected
+    ``m_hat = m / (1 - b1**t)``, ``v_hat = v / (1 - b2**t)``.
+    """
+
+    def __init__(
+        self,
+        params: Sequence[np.ndarray],
+        learning_rate: float = 1e-3,
+        beta_1: float = 0.9,
+        beta_2: float = 0.999,
+        epsilon: float = 1e-8,
+    ) -> None:
+        super().__init__(params, learning_rate)
+        self.beta_1, self.beta_2, self.epsilon = float(beta_1), float(beta_2), float(epsilon)
+        self.m = [np.zeros_like(p) for p in self.params]
+        self.v = [np.zeros_like(p) for p in self.params]
+        self._tmp2 = [np.empty_like(p) for p in self.params]
+
+    def step(self, grads: Sequence[np.ndarray]) -> None:
+        self.t += 1
+        b1, b2, eps = self.beta_1, self.beta_2, self.epsilon
+        step_size = self.learning_rate / (1.0 - b1**self.t)
+        sqrt_bc2 = math.sqrt(1.0 - b2**self.t)
+        for p, g, m, v, tmp, tmp2 in zip(
+            self.params, grads, self.m, self.v, self._tmp, self._tmp2, strict=True
+        ):
+            # m += (1 - b1) * (g - m)  ==  b1 * m + (1 - b1) * g
+            np.subtract(g, m, out=tmp)
+            tmp *= 1.0 - b1
+            m += tmp
+            # v = b2 * v + (1 - b2) * g*g
+            v *= b2
+            np.multiply(g, g, out=tmp)
+            tmp *= 1.0 - b2
+            v += tmp
+            # p -= step_size * m / (sqrt(v) / sqrt_bc2 + eps)
+            np.sqrt(v, out=tmp)
+            tmp /= sqrt_bc2
+            tmp += eps
+            np.divide(m, tmp, out=tmp2)
+            tmp2 *= step_size
+            p -= tmp2
+
+
+def make_optimizer(
+    solver: str, params: Sequence[np.ndarray], learning_rate: float, momentum: float = 0.9,
+    nesterov: bool = False,
+) -> Optimizer:
+    """An optimizer by name: ``"adam"`` or ``"sgd"``."""
+    if solver == "adam":
+        return Adam(params, learning_rate)
+    if solver == "sgd":
+        return SGD(params, learning_rate, momentum=momentum, nesterov=nesterov)
+    raise ValueError(f"solver must be one of adam, sgd (got {solver!r})")
