@@ -196,6 +196,13 @@ TABLE: dict[str, dict[str, Param]] = {
               label="Validation Size", low=2000, high=2000, api_low=100, api_high=10000),
         SEED,
     ),
+    # Section 4: sample MNIST digits shown beside the comparison.
+    "samples": _table(
+        Param("count", int, 10, "How many digits to return.",
+              label="Digits", low=1, high=64, step=1),
+        Param("offset", int, 0, "Index of the first digit (0 is the first MNIST image).",
+              label="First digit", low=0, high=69999, step=1),
+    ),
     # Section 5: a single ReLU neuron tuned by hand.
     "neuron": _table(
         Param("target", str, "AND", "The logic function the neuron should compute.",
@@ -242,6 +249,13 @@ TABLE: dict[str, dict[str, Param]] = {
               label="Exercise", choices=("pedestrian", "chatbot")),
         Param("code", str, "", "The function header the learner wrote.",
               label="Your function header", max_length=4000),
+        # What the learner typed in each exercise's box (kept in the page's URL).
+        Param("pedestrian", str, "", "Your header for the pedestrian detector.",
+              label="Your function header for the pedestrian detector", max_length=4000,
+              extra={"ui_only": True}),
+        Param("chatbot", str, "", "Your header for the text-only chatbot.",
+              label="Your function header for the chatbot", max_length=4000,
+              extra={"ui_only": True}),
     ),
     # The lab server.
     "serve": _table(
