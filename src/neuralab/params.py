@@ -257,6 +257,29 @@ TABLE: dict[str, dict[str, Param]] = {
               label="Your function header for the chatbot", max_length=4000,
               extra={"ui_only": True}),
     ),
+    # neuralab.MLPClassifier (scikit-learn's parameter names). hidden_layer_sizes is a
+    # sequence (each width checked against this entry) and batch_size also takes "auto".
+    "mlp": _table(
+        Param("hidden_layer_sizes", int, (100,), "Width of each hidden layer, input to output.",
+              low=1, high=100_000, extra={"sequence": True, "max_layers": 64}),
+        Param("activation", str, "relu", "Activation of the hidden layers.",
+              choices=("relu", "tanh", "logistic", "sigmoid", "identity")),
+        Param("solver", str, "adam", "The optimizer.", choices=("adam", "sgd")),
+        Param("alpha", float, 1e-4, "Strength of the L2 penalty on the weights.",
+              low=0.0, high=1e6),
+        Param("batch_size", int, "auto", "Images per step; auto is min(200, n_samples).",
+              low=1, high=10_000_000, extra={"also": "auto"}),
+        Param("learning_rate_init", float, 1e-3, "Initial step size of the optimizer.",
+              low=1e-12, high=100.0),
+        Param("max_iter", int, 200, "Maximum number of epochs.", low=1, high=1_000_000),
+        Param("tol", float, 1e-4, "Smallest loss improvement that counts as progress.",
+              low=0.0, high=1e6),
+        Param("n_iter_no_change", int, 10, "Epochs without progress before stopping.",
+              low=1, high=1_000_000),
+        Param("momentum", float, 0.9, "Momentum of the sgd solver.", low=0.0, high=1.0),
+        Param("random_state", int, None, "Seed of the initial weights and the shuffles.",
+              low=0, high=2**32 - 1),
+    ),
     # The lab server.
     "serve": _table(
         Param("host", str, "127.0.0.1", "Address to bind (loopback unless told otherwise).",

@@ -78,15 +78,14 @@ class Network:
         self._act = ACTIVATIONS[activation]
 
         shapes = list(zip(sizes[:-1], sizes[1:], strict=True))
-        n_w = sum(a * b for a, b in shapes)
-        self.params = np.zeros(n_w + sum(sizes[1:]), dtype=self.dtype)
+        n_params = sum(a * b for a, b in shapes) + sum(sizes[1:])
+        self.params = np.zeros(n_params, dtype=self.dtype)
         self.grads = np.zeros_like(self.params)
-        self.weights, self.grad_weights = _views(self.params, shapes), _views(self.grads, shapes)
-        biases = [(b,) for _, b in shapes]
-        self.biases = _views(self.params[n_w:], biases)
-        self.grad_biases = _views(self.grads[n_w:], biases)
-        self._flat_w, self._flat_gw = self.params[:n_w], self.grads[:n_w]
-        self._scratch_w = np.empty_like(self._flat_w)
+        self.weights: list[np.ndarray] = []
+        self.biases: list[np.ndarray] = []
+        self.grad_weights: list[np.ndarray] = []
+        self.grad_biases: list[np.ndarray] = []
+        self._link()
         self._work: dict[int, tuple[list[np.ndarray], list[np.ndarray]]] = {}
 
         rng = np.random.default_rng(seed)
@@ -94,6 +93,31 @@ class Network:
             bound = np.sqrt(self._act.init_factor / (n_in + n_out))
             w[...] = rng.uniform(-bound, bound, (n_in, n_out))
             b[...] = rng.uniform(-bound, bound, n_out)
+
+    def _link(self) -> None:
+        """(Re)make the weight, bias and gradient lists views into the flat arrays."""
+        sizes = self.layer_sizes
+        shapes = list(zip(sizes[:-1], sizes[1:], strict=True))
+        n_w = sum(a * b for a, b in shapes)
+        biases = [(b,) for _, b in shapes]
+        # Fill the existing lists in place, so references to them (coefs_) stay valid.
+        self.weights[:] = _views(self.params, shapes)
+        self.grad_weights[:] = _views(self.grads, shapes)
+        self.biases[:] = _views(self.params[n_w:], biases)
+        self.grad_biases[:] = _views(self.grads[n_w:], biases)
+        self._flat_w, self._flat_gw = self.params[:n_w], self.grads[:n_w]
+        self._scratch_w = np.empty_like(self._flat_w)
+
+    def __getstate__(self) -> dict[str, Any]:
+        state = self.__dict__.copy()
+        for name in ("_work", "_scratch_w", "_flat_w", "_flat_gw"):
+            state.pop(name, None)
+        return state
+
+    def __setstate__(self, state: dict[str, Any]) -> None:
+        self.__dict__.update(state)
+        self._work = {}
+        self._link()  # pickling copied the views; make them views again
 
     # ----------------------------------------------------------------------------- inspection
     @property
