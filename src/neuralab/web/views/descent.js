@@ -1,2 +1,187 @@
-// The descent section (to be written by its owner).
-export function mount(el, ctx) {}
+// Section 3: gradient descent on a 1-D loss. Python computes the whole path; this module
+// draws the curve and walks the point along the path (step, play, reset).
+import { getJSON } from "../lib/api.js";
+import { control, el } from "../lib/controls.js";
+
+const SVG = "http://www.w3.org/2000/svg";
+const W = 640;
+const H = 300;
+const PAD = { l: 44, r: 16, t: 16, b: 34 };
+const ORDER = ["curve", "learning_rate", "start", "steps"];
+
+function svg(tag, attrs = {}, text) {
+  const node = document.createElementNS(SVG, tag);
+  for (const [k, v] of Object.entries(attrs)) node.setAttribute(k, v);
+  if (text !== undefined) node.textContent = text;
+  return node;
+}
+
+const num = (v) => (Math.abs(v) >= 1e4 ? v.toExponential(2) : v.toFixed(3));
+
+function chart() {
+  const root = svg("svg", { viewBox: `0 0 ${W} ${H}`, class: "descent-svg", role: "img",
+    "aria-label": "The loss curve and the point walking down it" });
+  const axes = svg("g", { class: "axes" });
+  const curve = svg("path", { class: "curve" });
+  const trail = svg("polyline", { class: "trail" });
+  const dots = svg("g", { class: "dots" });
+  const point = svg("circle", { r: 9, class: "point" });
+  const escape = svg("text", { class: "escape", "text-anchor": "middle" });
+  root.append(axes, curve, trail, dots, point, escape);
+  let sx = null;
+  let sy = null;
+  let y0 = 0;
+  let y1 = 1;
+
+  return {
+    root,
+    setCurve(c) {
+      const x0 = c.x[0];
+      const x1 = c.x[c.x.length - 1];
+      y0 = Math.min(...c.loss);
+      y1 = Math.max(...c.loss);
+      const pad = (y1 - y0) * 0.06;
+      y0 -= pad;
+      y1 += pad;
+      sx = (x) => PAD.l + ((x - x0) / (x1 - x0)) * (W - PAD.l - PAD.r);
+      sy = (y) => H - PAD.b - ((y - y0) / (y1 - y0)) * (H - PAD.t - PAD.b);
+      curve.setAttribute("d", c.x.map((x, i) => `${i ? "L" : "M"}${sx(x).toFixed(1)},` +
+        `${sy(c.loss[i]).toFixed(1)}`).join(""));
+      axes.replaceChildren(
+        svg("line", { x1: PAD.l, y1: H - PAD.b, x2: W - PAD.r, y2: H - PAD.b }),
+        svg("line", { x1: PAD.l, y1: PAD.t, x2: PAD.l, y2: H - PAD.b }));
+      for (let x = Math.ceil(x0); x <= x1; x += 1) {
+        axes.append(svg("line", { x1: sx(x), x2: sx(x), y1: H - PAD.b, y2: H - PAD.b + 5 }),
+          svg("text", { x: sx(x), y: H - PAD.b + 20, "text-anchor": "middle" }, String(x)));
+      }
+      const step = (y1 - y0) > 12 ? 5 : 1;
+      for (let y = Math.ceil(y0 / step) * step; y <= y1; y += step) {
+        axes.append(svg("text", { x: PAD.l - 8, y: sy(y) + 5, "text-anchor": "end" }, String(y)));
+      }
+      axes.append(svg("text", { x: W - PAD.r, y: H - 4, "text-anchor": "end", class: "axis-name" },
+        "x"), svg("text", { x: PAD.l + 6, y: PAD.t + 12, class: "axis-name" }, "loss"));
+    },
+    setPoint(path, k) {
+      const clampX = (x) => Math.max(PAD.l, Math.min(W - PAD.r, sx(x)));
+      const clampY = (y) => Math.max(PAD.t, Math.min(H - PAD.b, sy(y)));
+      const pts = path.x.slice(0, k + 1).map((x, i) => `${clampX(x).toFixed(1)},` +
+        `${clampY(path.loss[i]).toFixed(1)}`);
+      trail.setAttribute("points", pts.join(" "));
+      dots.replaceChildren(...pts.slice(0, -1).map((p) => {
+        const [cx, cy] = p.split(",");
+        return svg("circle", { cx, cy, r: 3.5 });
+      }));
+      const x = path.x[k];
+      const y = path.loss[k];
+      const out = sx(x) < PAD.l || sx(x) > W - PAD.r || y > y1;
+      point.setAttribute("cx", clampX(x));
+      point.setAttribute("cy", clampY(y));
+      point.classList.toggle("out", out);
+      escape.textContent = out ? (x < 0 ? "◀ out of view" : "out of view ▶") : "";
+      escape.setAttribute("x", Math.max(PAD.l + 60, Math.min(W - PAD.r - 60, clampX(x))));
+      escape.setAttribute("y", PAD.t + 34);
+    },
+  };
+}
+
+export async function mount(root, { params, state }) {
+  const byName = Object.fromEntries(params.map((p) => [p.name, p]));
+  const intro = el("div", { class: "intro" },
+    el("p", { text: "Training a model means finding the function with the smallest loss " +
+      "(the smallest error). Gradient descent does it one step at a time: measure the slope " +
+      "(the gradient) where you stand, then move a little downhill, by learning rate × " +
+      "gradient." }),
+    el("p", { class: "muted", text: "Try a tiny learning rate (slow), a medium one (fast " +
+      "and steady), then push it past 1 on the bowl: each step overshoots the bottom by more " +
+      "than the last and the point flies off." }));
+  const controls = el("div", { class: "controls descent-controls" });
+  const ctl = {};
+  for (const name of ORDER) {
+    ctl[name] = control(byName[name], state.get(name), (v) => { state.set(name, v); load(); });
+    controls.append(ctl[name].el);
+  }
+  const stepBtn = el("button", { type: "button", text: "Step" });
+  const playBtn = el("button", { type: "button", class: "primary", text: "Play",
+    "aria-pressed": "false" });
+  const resetBtn = el("button", { type: "button", text: "Reset" });
+  const buttons = el("div", { class: "buttons", role: "group", "aria-label": "Descent" },
+    stepBtn, playBtn, resetBtn);
+  const plot = chart();
+  const formula = el("p", { class: "formula" });
+  const readout = el("dl", { class: "descent-readout" });
+  const status = el("p", { class: "status", role: "status" });
+  root.append(intro,
+    el("div", { class: "descent-layout" }, el("div", { class: "plot" }, plot.root, formula),
+      el("div", { class: "descent-side" }, controls, buttons, readout, status)));
+
+  let data = null;
+  let k = 0;
+  let timer = null;
+  let latest = 0;
+
+  function render() {
+    const p = data.path;
+    plot.setPoint(p, k);
+    const lr = p.learning_rate;
+    const move = -lr * p.grad[k];
+    const rows = [["Step", `${k} of ${p.steps_taken}`], ["x", num(p.x[k])],
+      ["Loss", num(p.loss[k])], ["Gradient", num(p.grad[k])],
+      ["Next move", `−${lr} × ${num(p.grad[k])} = ${num(move)}`]];
+    readout.replaceChildren(...rows.flatMap(([t, d]) => [el("dt", { text: t }),
+      el("dd", { text: d })]));
+    const atEnd = k >= p.steps_taken;
+    stepBtn.disabled = atEnd;
+    let text = "";
+    let cls = "status";
+    if (p.diverged && (atEnd || Math.abs(p.x[k]) > 5)) {
+      text = "Diverged: the learning rate is so large that every step overshoots the " +
+        "minimum by more than the one before.";
+      cls += " bad";
+    } else if (atEnd && p.converged) {
+      text = `Settled at x = ${num(p.x[k])} after ${p.steps_taken} steps.`;
+      cls += " ok";
+    } else if (atEnd) {
+      text = "Out of steps before settling down.";
+    }
+    status.className = cls;
+    status.textContent = text;
+    root.dataset.step = String(k);
+  }
+
+  function stop() {
+    clearInterval(timer);
+    timer = null;
+    playBtn.textContent = "Play";
+    playBtn.setAttribute("aria-pressed", "false");
+  }
+
+  async function load() {
+    const seq = ++latest;
+    const r = await getJSON("/api/descent", state.all());
+    if (seq !== latest) return;
+    stop();
+    const first = !data || data.curve.name !== r.curve.name;
+    data = r;
+    if (first) plot.setCurve(r.curve);
+    formula.textContent = `${r.curve.title}: ${r.curve.formula}`;
+    k = 0;
+    render();
+  }
+
+  stepBtn.addEventListener("click", () => {
+    if (data && k < data.path.steps_taken) { k += 1; render(); }
+  });
+  resetBtn.addEventListener("click", () => { stop(); k = 0; render(); });
+  playBtn.addEventListener("click", () => {
+    if (timer) { stop(); return; }
+    if (k >= data.path.steps_taken) k = 0;
+    playBtn.textContent = "Pause";
+    playBtn.setAttribute("aria-pressed", "true");
+    timer = setInterval(() => {
+      if (k >= data.path.steps_taken) { stop(); return; }
+      k += 1;
+      render();
+    }, 160);
+  });
+  await load();
+}

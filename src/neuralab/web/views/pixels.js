@@ -1,2 +1,207 @@
-// The pixels section (to be written by its owner).
-export function mount(el, ctx) {}
+// Section 2: images are arrays of numbers. Python builds the pictures and shrinks the
+// astronaut; this module paints what it sends and reads numbers back under the pointer.
+import { getJSON, postJSON } from "../lib/api.js";
+import { control, el } from "../lib/controls.js";
+
+const CHANNELS = ["red", "green", "blue"];
+const TITLES = { red: "Red", green: "Green", blue: "Blue", combined: "Combined" };
+
+function matrixEditor(param, value, onChange) {
+  const inputs = [];
+  const grid = el("div", { class: `matrix ${param.name}`, role: "group",
+    "aria-label": `${param.label} values` });
+  value.forEach((row, r) => row.forEach((v, c) => {
+    const input = el("input", { type: "number", min: param.min, max: param.max,
+      step: param.step, value: v, inputmode: "decimal",
+      "aria-label": `${param.label} row ${r + 1} column ${c + 1}` });
+    input.addEventListener("input", () => onChange());
+    inputs.push(input);
+    grid.append(input);
+  }));
+  const read = () => {
+    const nums = inputs.map((i) => (i.value.trim() === "" ? NaN : Number(i.value)));
+    return [0, 1, 2].map((r) => nums.slice(r * 3, r * 3 + 3));
+  };
+  return { el: el("div", { class: "matrix-box" },
+    el("div", { class: `matrix-title ${param.name}`, text: param.label }), grid),
+  inputs, read };
+}
+
+function picture(name) {
+  const cells = Array.from({ length: 9 }, () => el("div", { class: "px" }));
+  const grid = el("div", { class: "picture", role: "img", "aria-label": `${TITLES[name]} picture` },
+    ...cells);
+  return {
+    el: el("figure", { class: "pic" }, grid, el("figcaption", { text: TITLES[name] })),
+    update(hex) {
+      hex.flat().forEach((h, i) => { cells[i].style.background = h; cells[i].title = h; });
+    },
+  };
+}
+
+function tiny(root, params, state) {
+  const editors = {};
+  const error = el("p", { class: "error", role: "alert", hidden: "" });
+  let latest = 0;
+  let drawn = 0;
+  const pics = Object.fromEntries(["red", "green", "blue", "combined"].map((n) => [n, picture(n)]));
+
+  async function refresh() {
+    const seq = ++latest;
+    const body = {};
+    for (const ch of CHANNELS) body[ch] = editors[ch].read();
+    let r;
+    try {
+      r = await postJSON("/api/pixels/compose", body);
+    } catch (err) {
+      if (seq !== latest) return;
+      for (const ch of CHANNELS) {
+        editors[ch].inputs.forEach((i) => i.removeAttribute("aria-invalid"));
+      }
+      for (const d of err.detail || []) {
+        const m = /^(\w+)\[(\d)\]\[(\d)\]/.exec(d.message || "");
+        if (m && editors[m[1]]) {
+          editors[m[1]].inputs[Number(m[2]) * 3 + Number(m[3])].setAttribute("aria-invalid", "true");
+        }
+      }
+      error.hidden = false;
+      error.textContent = `${err.message}.`;
+      return;
+    }
+    if (seq !== latest) return;
+    error.hidden = true;
+    for (const ch of CHANNELS) {
+      editors[ch].inputs.forEach((i) => i.removeAttribute("aria-invalid"));
+      state.set(ch, body[ch]);
+    }
+    for (const [name, pic] of Object.entries(pics)) pic.update(r[name]);
+    root.dataset.drawn = String(++drawn);
+  }
+
+  for (const ch of CHANNELS) {
+    const p = params.find((q) => q.name === ch);
+    editors[ch] = matrixEditor(p, state.get(ch), refresh);
+  }
+  const part = el("div", { class: "tiny" },
+    el("h3", { text: "Build a 3x3 picture" }),
+    el("p", { text: "Each pixel mixes red, green and blue light, each from 0 (none) to 1 " +
+      "(full). (1, 0, 0) is pure red, (0, 1, 0) pure green, (0.5, 0.5, 0.5) grey. Change " +
+      "the numbers and watch the pictures follow." }),
+    el("div", { class: "matrices" }, ...CHANNELS.map((ch) => editors[ch].el)),
+    error,
+    el("div", { class: "pictures" }, ...Object.values(pics).map((p) => p.el)),
+    el("p", { class: "muted", text: "Stacked together the three matrices make an array of " +
+      "shape (3, 3, 3): height, width, and the three colour values of each pixel." }));
+  return { part, refresh };
+}
+
+function astronaut(root, params, state) {
+  const resParam = params.find((p) => p.name === "resolution");
+  const shape = el("output", { class: "shape" });
+  const hover = el("p", { class: "hover", "aria-live": "polite",
+    text: "Point at a pixel (or focus the picture and use the arrow keys) to read its numbers." });
+  const names = ["small", "red", "green", "blue"];
+  const caption = { small: "Low resolution", red: "Red channel", green: "Green channel",
+    blue: "Blue channel" };
+  const canvases = {};
+  const cursors = {};
+  const figs = names.map((n) => {
+    canvases[n] = el("canvas", { width: 64, height: 64, class: "pixelated",
+      tabindex: n === "small" ? "0" : "-1",
+      "aria-label": `${caption[n]} of the astronaut; arrow keys move the pixel readout` });
+    cursors[n] = el("div", { class: "cursor", hidden: "" });
+    return el("figure", { class: "astro" }, el("div", { class: "frame" }, canvases[n], cursors[n]),
+      el("figcaption", { text: caption[n] }));
+  });
+  const original = el("img", { src: "/api/pixels/astronaut.jpg", alt: "The astronaut, full size",
+    width: 512, height: 512 });
+  let data = null;
+  let side = 0;
+  let cursor = null;
+  let latest = 0;
+  let prevSide = 0;
+
+  function paint() {
+    for (const n of names) {
+      const cv = canvases[n];
+      cv.width = side;
+      cv.height = side;
+      const img = new ImageData(side, side);
+      const ch = CHANNELS.indexOf(n);
+      for (let i = 0, j = 0; i < data.length; i += 3, j += 4) {
+        img.data[j] = ch < 0 || ch === 0 ? data[i] : 0;
+        img.data[j + 1] = ch < 0 || ch === 1 ? data[i + 1] : 0;
+        img.data[j + 2] = ch < 0 || ch === 2 ? data[i + 2] : 0;
+        img.data[j + 3] = 255;
+      }
+      cv.getContext("2d").putImageData(img, 0, 0);
+    }
+  }
+
+  function show(row, col) {
+    if (!data) return;
+    cursor = [Math.max(0, Math.min(side - 1, row)), Math.max(0, Math.min(side - 1, col))];
+    const [r0, c0] = cursor;
+    const k = (r0 * side + c0) * 3;
+    hover.textContent = `Pixel at row ${r0}, column ${c0}: (r, g, b) = ` +
+      `(${data[k]}, ${data[k + 1]}, ${data[k + 2]}), out of 255.`;
+    for (const n of names) {
+      const c = cursors[n];
+      c.hidden = false;
+      Object.assign(c.style, { left: `${(100 * c0) / side}%`, top: `${(100 * r0) / side}%`,
+        width: `${100 / side}%`, height: `${100 / side}%` });
+    }
+  }
+
+  for (const n of names) {
+    canvases[n].addEventListener("pointermove", (e) => {
+      const box = canvases[n].getBoundingClientRect();
+      show(Math.floor(((e.clientY - box.top) / box.height) * side),
+        Math.floor(((e.clientX - box.left) / box.width) * side));
+    });
+  }
+  canvases.small.addEventListener("keydown", (e) => {
+    const moves = { ArrowUp: [-1, 0], ArrowDown: [1, 0], ArrowLeft: [0, -1], ArrowRight: [0, 1] };
+    if (!moves[e.key]) return;
+    e.preventDefault();
+    const [r0, c0] = cursor || [Math.floor(side / 2), Math.floor(side / 2)];
+    show(r0 + moves[e.key][0], c0 + moves[e.key][1]);
+  });
+
+  async function load(resolution) {
+    const seq = ++latest;
+    const r = await getJSON("/api/pixels/astronaut", { resolution });
+    if (seq !== latest) return;
+    const bin = atob(r.data);
+    data = Uint8Array.from(bin, (ch) => ch.charCodeAt(0));
+    side = r.shape[0];
+    shape.textContent = `(${r.shape.join(", ")})`;
+    paint();
+    if (cursor && prevSide) {
+      show(Math.floor((cursor[0] * side) / prevSide), Math.floor((cursor[1] * side) / prevSide));
+    }
+    prevSide = side;
+    root.dataset.astronaut = String(side);
+  }
+  const res = control(resParam, state.get("resolution"),
+    (v) => { state.set("resolution", v); load(v); });
+
+  const part = el("div", { class: "astronaut" },
+    el("h3", { text: "A real photo is the same, only bigger" }),
+    el("p", { text: "This astronaut photo is 512 x 512 pixels. Shrink it and look at the " +
+      "numbers: every picture a model sees is an array of shape (height, width, 3)." }),
+    el("div", { class: "controls" }, res.el,
+      el("p", { class: "shape-line" }, el("span", { text: "Array shape: " }), shape)),
+    el("div", { class: "astro-row" },
+      el("figure", { class: "astro" }, el("div", { class: "frame" }, original),
+        el("figcaption", { text: "Original (512 x 512)" })), ...figs),
+    hover);
+  return { part, load: () => load(state.get("resolution")) };
+}
+
+export async function mount(root, { params, state }) {
+  const a = tiny(root, params, state);
+  const b = astronaut(root, params, state);
+  root.append(a.part, b.part);
+  await Promise.all([a.refresh(), b.load()]);
+}
