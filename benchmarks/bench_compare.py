@@ -1,0 +1,105 @@
+"""neuralab's comparison against the lesson's own code, side by side in one warm process.
+
+Run: .venv/bin/python benchmarks/bench_compare.py [--repeats N]
+
+For the lesson's defaults (32, 2, 5, 1000) and its largest settings (64, 8, 20, 5000) it
+times the lesson's code (scikit-learn's LogisticRegression(max_iter=1000),
+DecisionTreeClassifier(max_depth=...), MLPClassifier(hidden_layer_sizes=(w,)*d,
+activation='relu', max_iter=1000) on X / 255) and neuralab.compare_models with a cold cache,
+and prints the wall-time ratio and each model's validation accuracy. Then it times the
+``neuralab compare`` command as a fresh process, and a Tree Depth slider move (warm cache).
+"""
+
+from __future__ import annotations
+
+import argparse
+import statistics
+import subprocess
+import sys
+import time
+import warnings
+
+import numpy as np
+
+CASES = {"defaults": (32, 2, 5, 1000), "largest": (64, 8, 20, 5000)}
+TARGETS = {"defaults": 10.0, "largest": 8.0}
+
+
+def lesson(X, y, width, depth, tree_depth, train_size, val_size=2000) -> dict[str, float]:
+    """The lesson's train_and_plot, minus the widgets."""
+    from sklearn.linear_model import LogisticRegression
+    from sklearn.neural_network import MLPClassifier
+    from sklearn.tree import DecisionTreeClassifier
+
+    X_train, y_train = X[:train_size], y[:train_size]
+    X_val, y_val = X[-val_size:], y[-val_size:]
+    lr = LogisticRegression(max_iter=1000).fit(X_train, y_train)
+    dt = DecisionTreeClassifier(max_depth=tree_depth).fit(X_train, y_train)
+    mlp = MLPClassifier(hidden_layer_sizes=(width,) * depth, activation="relu",
+                        max_iter=1000).fit(X_train, y_train)
+    return {"logistic_regression": lr.score(X_val, y_val),
+            "decision_tree": dt.score(X_val, y_val), "mlp": mlp.score(X_val, y_val)}
+
+
+def timed(fn, *args, **kwargs):
+    t0 = time.perf_counter()
+    out = fn(*args, **kwargs)
+    return time.perf_counter() - t0, out
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--repeats", type=int, default=3, help="neuralab runs per case")
+    parser.add_argument("--lesson-repeats", type=int, default=1, help="lesson runs per case")
+    args = parser.parse_args()
+    warnings.filterwarnings("ignore")
+
+    from neuralab.data import load_mnist
+    from neuralab.labs.compare import clear_cache, compare_models
+
+    mnist = load_mnist()
+    X = mnist.pixels / 255.0  # the lesson's float64 features
+    y = mnist.labels.astype(str)  # fetch_openml gives string labels
+    compare_models()  # warm up imports and code paths
+    lesson(X, y, 4, 1, 1, 100)
+
+    ok = True
+    print("| case | lesson s | neuralab s | ratio | target | accuracy lesson -> neuralab |")
+    print("|---|---|---|---|---|---|")
+    for case, (w, d, td, n) in CASES.items():
+        lesson_runs = [timed(lesson, X, y, w, d, td, n) for _ in range(args.lesson_repeats)]
+        ours = []
+        for _ in range(args.repeats):
+            clear_cache()
+            ours.append(timed(compare_models, mlp_width=w, mlp_depth=d, tree_depth=td,
+                              train_size=n))
+        t_lesson = statistics.median(t for t, _ in lesson_runs)
+        t_ours = statistics.median(t for t, _ in ours)
+        acc_lesson = {k: float(np.mean([r[k] for _, r in lesson_runs])) for k in lesson_runs[0][1]}
+        acc_ours = {k: m.accuracy for k, m in ours[-1][1].models.items()}
+        ratio = t_lesson / t_ours
+        acc_ok = all(acc_ours[k] >= acc_lesson[k] - 0.01 for k in acc_ours)
+        ok &= ratio >= TARGETS[case] and acc_ok
+        accs = ", ".join(f"{k.split('_')[0]} {acc_lesson[k]:.3f} -> {acc_ours[k]:.3f}"
+                         for k in acc_ours)
+        print(f"| {case} ({w}, {d}, {td}, {n}) | {t_lesson:.2f} | {t_ours:.3f} | "
+              f"{ratio:.1f}x | {TARGETS[case]:.0f}x | {accs} |")
+
+    # A Tree Depth slider move once the models are cached: no model is refitted.
+    compare_models()
+    t_slider = statistics.median(timed(compare_models, tree_depth=k)[0] for k in range(1, 21))
+    print(f"\nTree Depth slider move at the defaults, warm cache: {t_slider * 1000:.1f} ms")
+
+    runs = []
+    for _ in range(3):
+        t, proc = timed(subprocess.run, [sys.executable, "-m", "neuralab", "compare"],
+                        capture_output=True, text=True)
+        runs.append(t)
+        assert proc.returncode == 0, proc.stderr
+    print(f"`neuralab compare` as a fresh process (start, import, load, train, print): "
+          f"median {statistics.median(runs):.2f} s over 3 runs")
+    print("\nall targets met" if ok else "\nSOME TARGETS MISSED")
+
+
+if __name__ == "__main__":
+    main()

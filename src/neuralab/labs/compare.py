@@ -1,0 +1,359 @@
+"""The lesson's comparison: logistic regression, a decision tree and an MLP on MNIST.
+
+The first ``train_size`` images train the three models and the last ``val_size`` images
+measure their accuracy (pixels scaled to 0..1), exactly as the lesson slices the data.
+
+What makes it fast enough to answer a slider at once:
+
+* logistic regression minimises scikit-learn's own objective with a lean L-BFGS
+  (:mod:`neuralab.labs.logistic`);
+* the decision tree is grown once to depth 20 (scikit-learn keeps every node's class counts),
+  and a shallower tree is that tree cut at the asked depth, so the Tree Depth slider never
+  refits; the cut is a deterministic function of the settings, so results stay reproducible;
+* the MLP is trained by the numpy engine with Adam and a cosine learning-rate schedule that
+  reaches scikit-learn's accuracy in a fixed, small number of epochs;
+* the tree grows in a second thread (scikit-learn releases the GIL) while the other two
+  train, and every fitted model is cached by the settings it depends on, so moving one
+  slider retrains only the model it affects.
+"""
+
+from __future__ import annotations
+
+import math
+import threading
+import time
+from collections import OrderedDict
+from collections.abc import Callable
+from concurrent.futures import ThreadPoolExecutor
+from dataclasses import dataclass, field
+from typing import Any
+
+import numpy as np
+
+from neuralab.blas import single_threaded
+from neuralab.params import ParamError, Scope, group, validate
+
+MODELS = ("logistic_regression", "decision_tree", "mlp")
+TITLES = {"logistic_regression": "Logistic regression", "decision_tree": "Decision tree",
+          "mlp": "MLP"}
+N_CLASSES = 10
+TREE_GROWN_DEPTH = 20  # every tree of depth <= 20 is cut from one tree grown this deep
+LR_MAX_ITER = 50  # within 0.005 of the converged accuracy at the lesson sizes
+LR_TOL = 1e-4
+
+Event = dict[str, Any]
+
+
+class Cancelled(Exception):
+    """Raised by :func:`compare_models` when its ``cancel`` event is set."""
+
+
+@dataclass
+class ModelResult:
+    """One model's outcome on the validation set."""
+
+    name: str
+    accuracy: float
+    seconds: float
+    predictions: np.ndarray  # (val_size,) predicted digit per validation image
+    details: dict[str, Any] = field(default_factory=dict)
+    model: Any = None  # the fitted model, for the views that look inside it
+    cached: bool = False
+
+    def to_dict(self) -> dict[str, Any]:
+        return {"accuracy": self.accuracy, "seconds": self.seconds, "cached": self.cached,
+                **self.details}
+
+
+@dataclass
+class ComparisonResult:
+    """The three models' results; ``to_dict()`` is what the CLI and the server print."""
+
+    params: dict[str, Any]
+    models: dict[str, ModelResult]
+    val_labels: np.ndarray
+    seconds: float = 0.0
+
+    def to_dict(self) -> dict[str, Any]:
+        return {"params": dict(self.params),
+                "models": {name: self.models[name].to_dict() for name in MODELS}}
+
+    def confusion_matrix(self, model: str) -> np.ndarray:
+        """(10, 10) counts: row = true digit, column = predicted digit."""
+        pred = self.models[model].predictions
+        out = np.zeros((N_CLASSES, N_CLASSES), dtype=np.int64)
+        np.add.at(out, (self.val_labels.astype(np.int64), pred.astype(np.int64)), 1)
+        return out
+
+    def table(self) -> str:
+        """A readable table: model, validation accuracy, seconds."""
+        p = self.params
+        mlp = self.models["mlp"].details
+        names = {
+            "logistic_regression": "logistic regression",
+            "decision_tree": f"decision tree (depth {p['tree_depth']})",
+            "mlp": f"MLP ({p['mlp_depth']} x {p['mlp_width']}, ReLU, {mlp['epochs']} epochs)",
+        }
+        width = max(len(n) for n in names.values())
+        lines = [
+            f"MNIST: first {p['train_size']} images train, last {p['val_size']} validate "
+            f"(seed {p['seed']})",
+            "",
+            f"{'model':<{width}}  validation accuracy  seconds",
+        ]
+        for name in MODELS:
+            r = self.models[name]
+            lines.append(f"{names[name]:<{width}}  {r.accuracy:>19.3f}  {r.seconds:>7.3f}")
+        lines.append(f"\ntotal wall time {self.seconds:.2f} s")
+        return "\n".join(lines)
+
+
+def check_params(values: dict[str, Any], scope: Scope = "api") -> dict[str, Any]:
+    """Validate the comparison's settings, including that the two slices fit in MNIST."""
+    params = validate("compare", values, scope=scope)
+    room = 70_000 - params["val_size"]
+    if params["train_size"] > room:
+        p = group("compare")["train_size"]
+        low, _ = p.bounds(scope)
+        raise ParamError("train_size", f"an integer from {low} to {room} when "
+                         f"val_size is {params['val_size']}", params["train_size"])
+    return params
+
+
+def compare_models(
+    mlp_width: int = 32,
+    mlp_depth: int = 2,
+    tree_depth: int = 5,
+    train_size: int = 1000,
+    val_size: int = 2000,
+    seed: int = 0,
+    *,
+    on_event: Callable[[Event], None] | None = None,
+    cancel: threading.Event | None = None,
+    scope: Scope = "api",
+    use_cache: bool = True,
+) -> ComparisonResult:
+    """Train the lesson's three models and measure them on the validation images.
+
+    ``on_event`` receives ``{"type": "model", "model", "accuracy", "seconds"}`` when each
+    model is done and ``{"type": "epoch", "model": "mlp", "epoch", "loss", "val_accuracy",
+    "seconds"}`` after every MLP epoch, possibly from a worker thread. Setting ``cancel``
+    makes the call raise :class:`Cancelled` promptly. Out-of-range settings raise
+    :class:`~neuralab.params.ParamError` (a ``ValueError``) naming the parameter and range.
+    """
+    params = check_params(dict(mlp_width=mlp_width, mlp_depth=mlp_depth, tree_depth=tree_depth,
+                               train_size=train_size, val_size=val_size, seed=seed), scope)
+    start = time.perf_counter()
+    data = _split(params["train_size"], params["val_size"])
+    emit = on_event or (lambda event: None)
+    stop = cancel or threading.Event()
+
+    def done(result: ModelResult) -> ModelResult:
+        if not stop.is_set():
+            emit({"type": "model", "model": result.name, "accuracy": result.accuracy,
+                  "seconds": result.seconds, "cached": result.cached})
+        return result
+
+    # The tree grows in a second thread (scikit-learn releases the GIL) while the MLP and
+    # the logistic regression train here. A cancelled run does not wait for the tree.
+    pool = ThreadPoolExecutor(max_workers=1, thread_name_prefix="neuralab-tree")
+    try:
+        tree_job = pool.submit(lambda: done(_tree(data, params, use_cache)))
+        with single_threaded():
+            mlp = _mlp(data, params, emit, stop, use_cache)
+            if not stop.is_set():
+                done(mlp)
+                lr = done(_logistic(data, params, stop, use_cache))
+        if not stop.is_set():
+            tree = tree_job.result()
+    finally:
+        pool.shutdown(wait=not stop.is_set(), cancel_futures=True)
+    if stop.is_set():
+        raise Cancelled
+    models = {"logistic_regression": lr, "decision_tree": tree, "mlp": mlp}
+    return ComparisonResult(params, models, data.y_val, time.perf_counter() - start)
+
+
+# ---------------------------------------------------------------------------- data
+
+
+@dataclass(frozen=True)
+class _Data:
+    X_train: np.ndarray
+    y_train: np.ndarray
+    X_val: np.ndarray
+    y_val: np.ndarray
+
+
+def _split(train_size: int, val_size: int) -> _Data:
+    from neuralab.data import load_mnist
+
+    mnist = load_mnist()
+    return _Data(
+        mnist.features(slice(0, train_size)), np.asarray(mnist.labels[:train_size]),
+        mnist.features(slice(len(mnist) - val_size, None)),
+        np.asarray(mnist.labels[len(mnist) - val_size:]),
+    )
+
+
+# ---------------------------------------------------------------------------- cache
+
+
+class _Cache:
+    """A small thread-safe LRU cache of fitted models, keyed by the settings they use."""
+
+    def __init__(self, size: int = 64):
+        self.size = size
+        self._items: OrderedDict[tuple, Any] = OrderedDict()
+        self._lock = threading.Lock()
+
+    def get(self, key: tuple) -> Any:
+        with self._lock:
+            if key in self._items:
+                self._items.move_to_end(key)
+                return self._items[key]
+        return None
+
+    def put(self, key: tuple, value: Any) -> None:
+        with self._lock:
+            self._items[key] = value
+            self._items.move_to_end(key)
+            while len(self._items) > self.size:
+                self._items.popitem(last=False)
+
+    def clear(self) -> None:
+        with self._lock:
+            self._items.clear()
+
+
+CACHE = _Cache()
+
+
+def clear_cache() -> None:
+    """Forget every fitted model (benchmarks use this to time cold runs)."""
+    CACHE.clear()
+
+
+def _cached(result: ModelResult) -> ModelResult:
+    return ModelResult(result.name, result.accuracy, result.seconds, result.predictions,
+                       result.details, result.model, cached=True)
+
+
+# ---------------------------------------------------------------------------- models
+
+
+def _logistic(data: _Data, params: dict, stop: threading.Event, use_cache: bool) -> ModelResult:
+    from neuralab.labs.logistic import fit_logistic_regression
+
+    key = ("lr", params["train_size"], params["val_size"])
+    if use_cache and (hit := CACHE.get(key)) is not None:
+        return _cached(hit)
+    t0 = time.perf_counter()
+    model = fit_logistic_regression(data.X_train, data.y_train, n_classes=N_CLASSES,
+                                    max_iter=LR_MAX_ITER, tol=LR_TOL, should_stop=stop.is_set)
+    pred = model.predict(data.X_val).astype(np.uint8)
+    result = ModelResult("logistic_regression", _accuracy(pred, data.y_val),
+                         time.perf_counter() - t0, pred, {"iterations": model.n_iter}, model)
+    if not stop.is_set():
+        CACHE.put(key, result)
+    return result
+
+
+def _tree(data: _Data, params: dict, use_cache: bool) -> ModelResult:
+    from sklearn.tree import DecisionTreeClassifier
+
+    depth = params["tree_depth"]
+    grown = max(TREE_GROWN_DEPTH, depth)
+    key = ("tree", params["train_size"], params["seed"], grown)
+    t0 = time.perf_counter()
+    tree = CACHE.get(key) if use_cache else None
+    cached = tree is not None
+    if tree is None:
+        tree = DecisionTreeClassifier(max_depth=grown, random_state=params["seed"])
+        tree.fit(data.X_train, data.y_train)
+        CACHE.put(key, tree)
+    leaves = cut_tree_leaves(tree.tree_, data.X_val, depth)
+    pred = tree.classes_[tree.tree_.value[leaves, 0].argmax(axis=1)].astype(np.uint8)
+    return ModelResult(
+        "decision_tree", _accuracy(pred, data.y_val), time.perf_counter() - t0, pred,
+        {"depth": depth, "grown_depth": int(tree.get_depth())}, tree, cached=cached,
+    )
+
+
+def cut_tree_leaves(tree: Any, X: np.ndarray, depth: int) -> np.ndarray:
+    """The node each row of ``X`` reaches in a scikit-learn ``tree_`` cut at ``depth``.
+
+    Every node stores its class counts, so the node where a row stops is the leaf of the
+    tree grown with ``max_depth=depth`` from the same splits.
+    """
+    node = np.zeros(len(X), dtype=np.intp)
+    rows = np.arange(len(X))
+    left, right = tree.children_left, tree.children_right
+    feature, threshold = tree.feature, tree.threshold
+    for _ in range(depth):
+        inner = left[node] != -1
+        if not inner.any():
+            break
+        f = np.where(inner, feature[node], 0)
+        go_left = X[rows, f] <= threshold[node]
+        node = np.where(inner, np.where(go_left, left[node], right[node]), node)
+    return node
+
+
+def mlp_recipe(train_size: int, depth: int) -> dict[str, Any]:
+    """How the comparison trains its MLP: Adam with a cosine-decayed rate and a step budget.
+
+    About 160 optimizer steps whatever the data size (5 to 60 epochs), in batches of about a
+    sixteenth of the data (32 to 200 rows), with a smaller starting rate for deeper networks,
+    which are less stable. At the lesson's settings this matches scikit-learn's default
+    MLPClassifier in accuracy with a tenth of the epochs.
+    """
+    batch = int(np.clip(train_size // 16, 32, 200))
+    steps_per_epoch = math.ceil(train_size / batch)
+    epochs = int(np.clip(round(160 / steps_per_epoch), 5, 60))
+    lr0 = 0.01 * math.sqrt(2 / max(depth, 2))
+    return {"batch_size": batch, "epochs": epochs, "learning_rate": lr0, "alpha": 1e-4}
+
+
+def _mlp(data: _Data, params: dict, emit: Callable[[Event], None], stop: threading.Event,
+         use_cache: bool) -> ModelResult:
+    from neuralab.nn import Network, train
+
+    width, depth, seed = params["mlp_width"], params["mlp_depth"], params["seed"]
+    key = ("mlp", width, depth, params["train_size"], params["val_size"], seed)
+    if use_cache and (hit := CACHE.get(key)) is not None:
+        for point in hit.details["curve"]:
+            emit({"type": "epoch", "model": "mlp", **point, "cached": True})
+        return _cached(hit)
+    recipe = mlp_recipe(params["train_size"], depth)
+    epochs, lr0 = recipe["epochs"], recipe["learning_rate"]
+    t0 = time.perf_counter()
+    net = Network([data.X_train.shape[1], *[width] * depth, N_CLASSES], activation="relu",
+                  seed=seed)
+    curve: list[dict[str, Any]] = []
+
+    def on_epoch(stats: Any) -> bool:
+        point = {"epoch": stats.epoch, "loss": stats.loss, "val_accuracy": stats.val_accuracy,
+                 "seconds": time.perf_counter() - t0}
+        curve.append(point)
+        emit({"type": "epoch", "model": "mlp", **point})
+        return stop.is_set()
+
+    train(net, data.X_train, data.y_train, solver="adam",
+          learning_rate=lambda e: lr0 * 0.5 * (1 + math.cos(math.pi * e / epochs)),
+          batch_size=recipe["batch_size"], max_epochs=epochs, alpha=recipe["alpha"],
+          n_iter_no_change=None, seed=seed, X_val=data.X_val, y_val=data.y_val,
+          callback=on_epoch)
+    pred = net.predict(data.X_val).astype(np.uint8)
+    result = ModelResult(
+        "mlp", _accuracy(pred, data.y_val), time.perf_counter() - t0, pred,
+        {"hidden_layer_sizes": [width] * depth, "epochs": len(curve), "curve": curve,
+         "recipe": recipe}, net,
+    )
+    if not stop.is_set():
+        CACHE.put(key, result)
+    return result
+
+
+def _accuracy(pred: np.ndarray, y: np.ndarray) -> float:
+    return float(np.mean(pred == y))
