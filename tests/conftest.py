@@ -84,3 +84,17 @@ needs_unshare = pytest.mark.skipif(
     shutil.which("unshare") is None or os.geteuid() != 0,
     reason="unshare -n needs root and util-linux (CI runs as root)",
 )
+
+
+@pytest.fixture(scope="session")
+def offline_cmd():
+    """:func:`offline` for tests in subfolders; skips where ``unshare -n`` cannot run."""
+    if shutil.which("unshare") is None or os.geteuid() != 0:
+        pytest.skip("unshare -n needs root and util-linux (CI runs as root)")
+    return offline
+
+
+@pytest.fixture(scope="session")
+def chromium() -> tuple[str, list[str]]:
+    """The Chromium executable and its launch arguments, for scripts run outside pytest."""
+    return CHROMIUM, list(CHROMIUM_ARGS)

@@ -1,0 +1,62 @@
+"""Section 1 in Chromium: write a header, get feedback, reveal a solution, keep it in the URL."""
+
+import pytest
+from playwright.sync_api import expect
+
+pytestmark = pytest.mark.e2e
+S = "#functions"
+
+
+def test_worked_example_and_two_exercises(lab):
+    page = lab.open()
+    expect(page.locator(f"{S} .fn-card")).to_have_count(3)
+    expect(page.locator(f"{S} .fn-card.worked pre")).to_contain_text("comment: str) -> float")
+
+
+def test_feedback_on_a_good_and_a_bad_header(lab):
+    page = lab.open()
+    box = page.get_by_label("Your function header for the pedestrian detector", exact=True)
+    card = page.locator(f"{S} .fn-card", has=box)
+    box.fill("def spots_person(photo: np.ndarray) -> bool:")
+    card.get_by_role("button", name="Check my header").click()
+    expect(card.locator(".fn-summary")).to_have_text("Well done: this header fits the system.")
+    expect(card.locator(".feedback")).to_contain_text("named spots_person")
+    box.fill("def spots_person(photo: np.ndarray) -> bool")
+    box.press("Control+Enter")
+    expect(card.locator(".fn-summary")).to_have_text("Python cannot read line 1 yet.")
+    expect(card.locator(".feedback")).to_contain_text("colon")
+
+
+def test_untyped_chatbot_gets_hints_then_passes(lab):
+    page = lab.open()
+    box = page.get_by_label("Your function header for the chatbot", exact=True)
+    card = page.locator(f"{S} .fn-card", has=box)
+    box.fill("def reply(message):")
+    expect(card.locator(".feedback")).to_contain_text("Say what type message is")  # live
+    box.fill("def reply(message: str) -> str:")
+    expect(card.locator(".fn-summary")).to_contain_text("Well done")
+    assert "functions.chatbot=" in lab.query()
+    page = lab.reload()
+    box = page.get_by_label("Your function header for the chatbot", exact=True)
+    expect(box).to_have_value("def reply(message: str) -> str:")
+    expect(page.locator(f"{S} .fn-card", has=box).locator(".fn-summary")).to_contain_text(
+        "Well done")
+
+
+def test_reveal_solution_by_keyboard(lab):
+    page = lab.open()
+    summary = page.locator(f"{S} details.solution summary").first
+    solution = page.locator(f"{S} details.solution pre").first
+    expect(solution).to_be_hidden()
+    summary.focus()
+    page.keyboard.press("Enter")
+    expect(solution).to_be_visible()
+    expect(solution).to_contain_text("-> bool")
+    assert lab.errors == []
+
+
+def test_next_section_is_there(lab):
+    page = lab.open()
+    nxt = page.locator("#next")
+    for word in ("GPT-1", "GPT-2", "transformers"):
+        expect(nxt).to_contain_text(word)

@@ -1,0 +1,27 @@
+"""The whole page with no network: server and browser both run under ``unshare -n``."""
+
+from __future__ import annotations
+
+import json
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+pytestmark = pytest.mark.e2e
+PROBE = Path(__file__).with_name("offline_probe.py")
+
+
+def test_every_section_works_offline(offline_cmd, chromium):
+    executable, args = chromium
+    cmd = offline_cmd([sys.executable, str(PROBE), executable, *args])
+    proc = subprocess.run(cmd, capture_output=True, text=True, timeout=120)
+    assert proc.returncode == 0, proc.stderr[-2000:]
+    report = json.loads(proc.stdout.strip().splitlines()[-1])
+    assert report["ready"]
+    assert report["sections"] == ["functions", "pixels", "descent", "mnist", "neuron", "next"]
+    assert report["outside"] == [], f"requests left loopback: {report['outside']}"
+    assert report["console_errors"] == [], report["console_errors"]
+    assert len(report["requests"]) > 10
+    assert any(u.endswith("/vendor/plotly.min.js") for u in report["requests"])
