@@ -1,0 +1,164 @@
+"""The lesson's comparison: slices, results, reproducibility, events, cancellation, errors."""
+
+from __future__ import annotations
+
+import json
+import threading
+
+import numpy as np
+import pytest
+from sklearn.tree import DecisionTreeClassifier
+
+from neuralab import compare_models
+from neuralab.data import load_mnist
+from neuralab.labs import compare
+from neuralab.params import ParamError
+
+SMALL = dict(mlp_width=16, mlp_depth=1, tree_depth=4, train_size=300, val_size=500, seed=0)
+
+
+@pytest.fixture(autouse=True)
+def _cold_cache():
+    compare.clear_cache()
+    yield
+    compare.clear_cache()
+
+
+def test_the_lessons_slices_and_result_shape():
+    r = compare_models(**SMALL)
+    d = r.to_dict()
+    assert d["params"] == SMALL
+    assert set(d["models"]) == {"logistic_regression", "decision_tree", "mlp"}
+    for model in d["models"].values():
+        assert 0.0 <= model["accuracy"] <= 1.0 and model["seconds"] >= 0.0
+    assert np.array_equal(r.val_labels, load_mnist().labels[-500:])
+    curve = d["models"]["mlp"]["curve"]
+    assert len(curve) == d["models"]["mlp"]["epochs"] >= 5
+    assert {"epoch", "loss", "val_accuracy"} <= set(curve[0])
+    assert curve[-1]["loss"] < curve[0]["loss"]
+    json.dumps(d)  # JSON-ready
+    for name, m in r.models.items():
+        assert m.predictions.shape == (500,)
+        assert r.confusion_matrix(name).sum() == 500
+        assert np.trace(r.confusion_matrix(name)) == round(m.accuracy * 500)
+
+
+def test_models_learn_at_the_lessons_defaults():
+    d = compare_models().to_dict()["models"]
+    assert d["logistic_regression"]["accuracy"] > 0.89
+    assert d["decision_tree"]["accuracy"] > 0.65
+    assert d["mlp"]["accuracy"] > 0.89
+
+
+def test_same_settings_and_seed_give_the_same_numbers():
+    a = compare_models(**SMALL).to_dict()
+    compare.clear_cache()
+    b = compare_models(**SMALL).to_dict()
+    for d in (a, b):
+        for m in d["models"].values():
+            m.pop("seconds")
+            m.pop("cached")
+            for point in m.get("curve", []):
+                point.pop("seconds")
+    assert a == b
+    c = compare_models(**{**SMALL, "seed": 1}).to_dict()
+    assert c["models"]["mlp"]["curve"] != a["models"]["mlp"]["curve"]
+
+
+def test_tree_cut_from_the_deep_tree_is_a_tree_of_that_depth():
+    m = load_mnist()
+    X, y = m.features(slice(0, 300)), m.labels[:300]
+    deep = DecisionTreeClassifier(max_depth=20, random_state=0).fit(X, y)
+    for depth in (1, 3, 20):
+        leaves = compare.cut_tree_leaves(deep.tree_, X, depth)
+        assert deep.tree_.node_count > leaves.max()
+        # every row stops at a leaf or at a node exactly `depth` levels down
+        node_depth = _depths(deep.tree_)
+        assert np.all((node_depth[leaves] == depth) | (deep.tree_.children_left[leaves] == -1))
+    # cut at the full depth, it is the fitted tree itself
+    np.testing.assert_array_equal(compare.cut_tree_leaves(deep.tree_, X, 20), deep.apply(X))
+    # depth 1 splits on the same feature as a stump fitted directly
+    stump = DecisionTreeClassifier(max_depth=1, random_state=0).fit(X, y)
+    assert stump.tree_.feature[0] == deep.tree_.feature[0]
+
+
+def _depths(tree) -> np.ndarray:
+    depth = np.zeros(tree.node_count, dtype=int)
+    for node in range(tree.node_count):
+        for child in (tree.children_left[node], tree.children_right[node]):
+            if child != -1:
+                depth[child] = depth[node] + 1
+    return depth
+
+
+def test_events_stream_epochs_then_each_model():
+    events: list[dict] = []
+    lock = threading.Lock()
+
+    def on_event(e: dict) -> None:
+        with lock:
+            events.append(e)
+
+    r = compare_models(**SMALL, on_event=on_event)
+    epochs = [e for e in events if e["type"] == "epoch"]
+    done = {e["model"]: e for e in events if e["type"] == "model"}
+    assert [e["epoch"] for e in epochs] == list(range(1, len(epochs) + 1))
+    assert set(done) == {"logistic_regression", "decision_tree", "mlp"}
+    assert done["mlp"]["accuracy"] == r.models["mlp"].accuracy
+    mlp_done = events.index(done["mlp"])
+    assert all(events.index(e) < mlp_done for e in epochs)
+
+
+def test_cached_models_are_reused_when_only_the_tree_moves():
+    first = compare_models(**SMALL)
+    events: list[dict] = []
+    second = compare_models(**{**SMALL, "tree_depth": 2}, on_event=events.append)
+    assert second.models["mlp"].cached and second.models["logistic_regression"].cached
+    assert second.models["mlp"].accuracy == first.models["mlp"].accuracy
+    assert [e["epoch"] for e in events if e["type"] == "epoch"] == list(
+        range(1, first.models["mlp"].details["epochs"] + 1))
+    assert second.models["decision_tree"].details["depth"] == 2
+
+
+def test_cancel_stops_promptly():
+    cancel = threading.Event()
+    seen: list[int] = []
+
+    def on_event(e: dict) -> None:
+        if e["type"] == "epoch":
+            seen.append(e["epoch"])
+            if e["epoch"] == 2:
+                cancel.set()
+
+    with pytest.raises(compare.Cancelled):
+        compare_models(**SMALL, on_event=on_event, cancel=cancel)
+    assert seen == [1, 2]
+    # a cancelled run leaves nothing half-done in the cache
+    assert compare_models(**SMALL).models["mlp"].cached is False
+
+
+@pytest.mark.parametrize(
+    ("kwargs", "needle"),
+    [
+        ({"mlp_width": 0}, "mlp_width must be an integer from 1 to 1024"),
+        ({"mlp_depth": 17}, "mlp_depth must be an integer from 1 to 16"),
+        ({"tree_depth": 0}, "tree_depth must be an integer from 1 to 40"),
+        ({"train_size": 68_001}, "train_size must be an integer from 10 to 68000"),
+        ({"train_size": 65_000, "val_size": 10_000},
+         "train_size must be an integer from 10 to 60000 when val_size is 10000"),
+        ({"seed": -1}, "seed must be an integer"),
+        ({"mlp_width": 100, "scope": "ui"}, "mlp_width must be an integer from 4 to 64"),
+    ],
+)
+def test_out_of_range_settings_raise_value_errors(kwargs, needle):
+    with pytest.raises(ParamError, match=needle) as info:
+        compare_models(**kwargs)
+    assert isinstance(info.value, ValueError)
+
+
+def test_recipe_stays_within_its_budget():
+    for n in (10, 100, 1000, 5000, 68_000):
+        for depth in (1, 2, 8, 16):
+            r = compare.mlp_recipe(n, depth)
+            assert 5 <= r["epochs"] <= 60 and 32 <= r["batch_size"] <= 200
+            assert 0 < r["learning_rate"] <= 0.01
