@@ -77,7 +77,7 @@ function truthTable() {
     el("caption", { text: "All four input pairs" },
       el("span", { class: "legend", text: "Sum = w1·x1 + w2·x2 + bias; Output = ReLU(Sum)" })),
     el("thead", {}, el("tr", {},
-      ...["In 1", "In 2", "Sum", "Output", "Expected", "Actual", "Right?"]
+      ...["x1", "x2", "Sum", "Output", "Expected", "Actual", "Right?"]
         .map((h) => el("th", { scope: "col", text: h })))),
     tbody);
   return {
