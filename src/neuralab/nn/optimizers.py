@@ -79,6 +79,10 @@ class Adam(Optimizer):
     ``m = b1 m + (1 - b1) g``, ``v = b2 v + (1 - b2) g**2``, and
     ``p -= lr * m_hat / (sqrt(v_hat) + eps)`` with the bias-corrected
     ``m_hat = m / (1 - b1**t)``, ``v_hat = v / (1 - b2**t)``.
+
+    To save passes over the arrays, the stored moments are scaled: ``self.m`` holds
+    ``m / (1 - b1)`` and ``self.v`` holds ``v / (1 - b2)``, so their updates are
+    ``m = b1 m + g`` and ``v = b2 v + g**2``, and the constant factors move into two scalars.
     """
 
     def __init__(
@@ -93,32 +97,26 @@ class Adam(Optimizer):
         self.beta_1, self.beta_2, self.epsilon = float(beta_1), float(beta_2), float(epsilon)
         self.m = [np.zeros_like(p) for p in self.params]
         self.v = [np.zeros_like(p) for p in self.params]
-        self._tmp2 = [np.empty_like(p) for p in self.params]
 
     def step(self, grads: Sequence[np.ndarray]) -> None:
         self.t += 1
-        b1, b2, eps = self.beta_1, self.beta_2, self.epsilon
-        step_size = self.learning_rate / (1.0 - b1**self.t)
-        sqrt_bc2 = math.sqrt(1.0 - b2**self.t)
-        for p, g, m, v, tmp, tmp2 in zip(
-            self.params, grads, self.m, self.v, self._tmp, self._tmp2, strict=True
-        ):
-            # m += (1 - b1) * (g - m)  ==  b1 * m + (1 - b1) * g
-            np.subtract(g, m, out=tmp)
-            tmp *= 1.0 - b1
-            m += tmp
-            # v = b2 * v + (1 - b2) * g*g
+        b1, b2 = self.beta_1, self.beta_2
+        # sqrt(v_hat) = k * sqrt(v_scaled) and m_hat = (1 - b1) / (1 - b1**t) * m_scaled, so
+        # p -= lr * m_hat / (sqrt(v_hat) + eps) is p -= c * m_scaled / (sqrt(v_scaled) + eps / k)
+        k = math.sqrt((1.0 - b2) / (1.0 - b2**self.t))
+        c = self.learning_rate * (1.0 - b1) / (1.0 - b1**self.t) / k
+        eps = self.epsilon / k
+        for p, g, m, v, tmp in zip(self.params, grads, self.m, self.v, self._tmp, strict=True):
+            m *= b1
+            m += g
             v *= b2
             np.multiply(g, g, out=tmp)
-            tmp *= 1.0 - b2
             v += tmp
-            # p -= step_size * m / (sqrt(v) / sqrt_bc2 + eps)
             np.sqrt(v, out=tmp)
-            tmp /= sqrt_bc2
             tmp += eps
-            np.divide(m, tmp, out=tmp2)
-            tmp2 *= step_size
-            p -= tmp2
+            np.divide(m, tmp, out=tmp)
+            tmp *= c
+            p -= tmp
 
 
 def make_optimizer(
