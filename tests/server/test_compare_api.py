@@ -16,7 +16,9 @@ from neuralab.server.jobs import runner_for
 from neuralab.server.routers import compare as compare_router
 
 MODELS = {"logistic_regression", "decision_tree", "mlp"}
-LARGEST = {"mlp_width": 64, "mlp_depth": 8, "tree_depth": 20, "train_size": 5000}
+# The core caches fitted models by their settings; fresh seeds keep these runs uncached so
+# that they are still training when cancelled.
+LARGEST = {"mlp_width": 64, "mlp_depth": 8, "tree_depth": 20, "train_size": 5000, "seed": 9001}
 END = {"done", "cancelled", "error"}
 
 
@@ -127,7 +129,7 @@ def test_a_new_run_cancels_the_one_in_flight(client):
 
 def test_a_cancel_message_stops_the_run_and_the_socket_keeps_serving(client):
     with client.websocket_connect("/api/compare/ws") as ws:
-        ws.send_json({"type": "run", "params": LARGEST})
+        ws.send_json({"type": "run", "params": {**LARGEST, "seed": 9002}})
         wait_for(ws, "started")
         ws.send_json({"type": "cancel"})
         assert messages_until_end(ws)[-1]["type"] == "cancelled"

@@ -134,9 +134,10 @@ class CompareSession:
     async def send(self, message: Event) -> None:
         if self.websocket.client_state != WebSocketState.CONNECTED:
             return
-        # If the client has just left, serve() notices and cleans up.
-        async with self._send_lock, contextlib.suppress(WebSocketDisconnect, RuntimeError, OSError):
-            await self.websocket.send_text(json.dumps(message, default=_json_default))
+        async with self._send_lock:
+            # If the client has just left, serve() notices and cleans up.
+            with contextlib.suppress(WebSocketDisconnect, RuntimeError, OSError):
+                await self.websocket.send_text(json.dumps(message, default=_json_default))
 
     async def serve(self) -> None:
         try:
