@@ -190,3 +190,12 @@ def test_import_is_cheap():
             "print(any(m.split('.')[0] in ('sklearn', 'scipy', 'torch') for m in sys.modules))")
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
     assert out.stdout.strip() == "False"
+
+
+def test_blas_threads_gives_the_same_numbers(blobs):
+    pytest.importorskip("threadpoolctl")
+    X, y = blobs[0], blobs[1]
+    a, b = Network((10, 8, 3)), Network((10, 8, 3))
+    train(a, X, y, max_epochs=2)
+    train(b, X, y, max_epochs=2, blas_threads=1)
+    np.testing.assert_allclose(a.params, b.params, rtol=1e-5, atol=1e-6)

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import contextlib
+import functools
 import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
@@ -98,6 +100,7 @@ def train(
     y_val: Any = None,
     callback: Callable[[EpochStats], bool | None] | None = None,
     optimizer: Optimizer | None = None,
+    blas_threads: int | None = None,
 ) -> History:
     """Train ``network`` in place with minibatches and return its :class:`History`.
 
@@ -126,7 +129,41 @@ def train(
     callback : callable, optional
         Called with an :class:`EpochStats` after every epoch; returning True stops training
         (``History.stopped_by_callback``).
+    optimizer : Optimizer, optional
+        Continue with this optimizer (and its state) instead of making a new one.
+    blas_threads : int, optional
+        Limit numpy's BLAS to this many threads while training (through threadpoolctl).
+        ``1`` is the robust choice when other work shares the cores: a multi-threaded BLAS
+        waits for all its threads at every one of these small matmuls, and slows down badly
+        when a core is busy. ``None`` leaves the BLAS alone.
     """
+    with _blas_limit(blas_threads):
+        return _train(network, X, y, solver=solver, learning_rate=learning_rate,
+                      batch_size=batch_size, max_epochs=max_epochs, alpha=alpha,
+                      momentum=momentum, nesterov=nesterov, tol=tol,
+                      n_iter_no_change=n_iter_no_change, seed=seed, shuffle=shuffle,
+                      X_val=X_val, y_val=y_val, callback=callback, optimizer=optimizer)
+
+
+@functools.cache
+def _threadpool_controller() -> Any:
+    from threadpoolctl import ThreadpoolController
+
+    return ThreadpoolController()
+
+
+def _blas_limit(threads: int | None) -> contextlib.AbstractContextManager[Any]:
+    if threads is None:
+        return contextlib.nullcontext()
+    return _threadpool_controller().limit(limits=int(threads), user_api="blas")
+
+
+def _train(
+    network: Network, X: Any, y: Any, *, solver: str, learning_rate: Schedule, batch_size: int,
+    max_epochs: int, alpha: float, momentum: float, nesterov: bool, tol: float,
+    n_iter_no_change: int | None, seed: int | None, shuffle: bool, X_val: Any, y_val: Any,
+    callback: Callable[[EpochStats], bool | None] | None, optimizer: Optimizer | None,
+) -> History:
     X = network._as_input(X)
     y = network._targets(y)
     n = len(X)
