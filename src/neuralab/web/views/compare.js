@@ -1,2 +1,381 @@
-// The compare section (to be written by its owner).
-export function mount(el, ctx) {}
+// Section 4: three models learn to read handwritten digits. Python trains them; this module
+// shows sample digits, the four sliders, the three validation accuracies and the MLP's
+// training curve as it streams over one WebSocket per page.
+import { getJSON, wsURL } from "../lib/api.js";
+import { el, slider } from "../lib/controls.js";
+
+const SLIDERS = ["mlp_width", "mlp_depth", "tree_depth", "train_size"];
+const SAMPLE_COUNT = 10;
+const COLORS = { loss: "#7c3aed", logistic_regression: "#0e7490", decision_tree: "#b45309",
+  mlp: "#2563eb" };
+const MODELS = [
+  { key: "logistic_regression", name: "Logistic regression",
+    what: "one weight per pixel for each digit" },
+  { key: "decision_tree", name: "Decision tree", what: "a cascade of yes/no pixel questions" },
+  { key: "mlp", name: "MLP", what: "layers of ReLU neurons" },
+];
+const QUESTIONS = [
+  { q: "What happens when you make the MLP wider, and what happens when you make it deeper?",
+    hint: "Try Width 64 with Depth 1, then Width 8 with Depth 8. Watch the accuracy and " +
+      "the shape of the loss curve: more neurons side by side and more layers stacked are " +
+      "not the same kind of extra capacity, and deep, narrow networks are harder to train." },
+  { q: "Does more training data always help?",
+    hint: "Slide Dataset Size from 100 to 5000 and note each model's accuracy. Who gains " +
+      "the most? Does the decision tree keep improving if its depth stays at 5?" },
+  { q: "Which model learns the most from the fewest examples?",
+    hint: "Set Dataset Size to 100 or 200 and compare the three accuracies. With little " +
+      "data, a model with fewer numbers to adjust often generalises better." },
+];
+
+const pct = (x) => `${(100 * x).toFixed(1)}%`;
+const secs = (s) => `${s < 10 ? s.toFixed(2) : s.toFixed(1)} s`;
+
+// ---------------------------------------------------------------------------- sample digits
+
+function digitCanvas(pixels, start) {
+  const canvas = el("canvas", { width: 28, height: 28, class: "digit-img" });
+  const ctx = canvas.getContext("2d");
+  const img = ctx.createImageData(28, 28);
+  for (let i = 0; i < 784; i += 1) {
+    const v = 255 - pixels[start + i]; // dark ink on light paper, like a pencil
+    img.data.set([v, v, v, 255], 4 * i);
+  }
+  ctx.putImageData(img, 0, 0);
+  return canvas;
+}
+
+function samplesPanel() {
+  const strip = el("div", { class: "digit-strip", role: "list" });
+  const shape = el("p", { class: "data-shape" });
+  const more = el("button", { type: "button", text: "Show other digits" });
+  let offset = 0;
+
+  async function show() {
+    const data = await getJSON("/api/mnist/samples", { count: SAMPLE_COUNT, offset });
+    const bytes = Uint8Array.from(atob(data.pixels), (c) => c.charCodeAt(0));
+    const [h, w] = data.image_shape;
+    strip.replaceChildren(...data.labels.map((label, k) => {
+      const canvas = digitCanvas(bytes, k * h * w);
+      canvas.setAttribute("role", "img");
+      canvas.setAttribute("aria-label", `a handwritten ${label}`);
+      return el("figure", { class: "digit", role: "listitem" }, canvas,
+        el("figcaption", {}, "Label: ", el("strong", { text: String(label) })));
+    }));
+    const [n, d] = data.shape;
+    shape.replaceChildren(
+      el("code", { class: "shape", text: `X.shape = (${n}, ${d})` }),
+      ` ${n.toLocaleString("en")} images, each ${h} × ${w} = ${d} pixels flattened into one ` +
+        "row of numbers from 0 (white) to 1 (black). Images " +
+        `${data.offset.toLocaleString("en")}–${(data.offset + data.count - 1).toLocaleString("en")}.`);
+  }
+  more.addEventListener("click", () => {
+    offset = (offset + 997 * SAMPLE_COUNT) % (70000 - SAMPLE_COUNT);
+    show().catch((err) => { shape.textContent = `Could not load digits: ${err.message}`; });
+  });
+  const panel = el("div", { class: "compare-data" },
+    el("h3", { text: "The data" }), strip,
+    el("div", { class: "data-foot" }, shape, more));
+  return { el: panel, show };
+}
+
+// ---------------------------------------------------------------------------- results
+
+function accuracyCards() {
+  const cards = {};
+  const root = el("div", { class: "acc-cards" });
+  for (const m of MODELS) {
+    const value = el("span", { class: "acc-value", text: "–" });
+    const bar = el("span", { class: "acc-bar-fill" });
+    const note = el("span", { class: "acc-note", text: "waiting" });
+    const card = el("div", { class: `acc-card acc-${m.key}`, "data-model": m.key },
+      el("span", { class: "acc-name", text: m.name }),
+      value,
+      el("span", { class: "acc-bar", "aria-hidden": "true" }, bar),
+      note,
+      el("span", { class: "acc-what", text: m.what }));
+    card.style.setProperty("--model", COLORS[m.key]);
+    root.append(card);
+    cards[m.key] = { card, value, bar, note };
+  }
+  function set(key, { accuracy, note, state }) {
+    const c = cards[key];
+    if (accuracy === null) {
+      c.value.textContent = "–";
+      c.bar.style.width = "0";
+    } else if (accuracy !== undefined) {
+      c.value.textContent = pct(accuracy);
+      c.bar.style.width = `${(100 * accuracy).toFixed(1)}%`;
+    }
+    if (note !== undefined) c.note.textContent = note;
+    if (state) c.card.dataset.state = state;
+  }
+  return { el: root, set };
+}
+
+// The MLP's loss and validation accuracy per epoch, extended once per animation frame; the
+// other two models' accuracies are dashed lines on the accuracy axis.
+function lossChart(host) {
+  const Plotly = window.Plotly;
+  const narrow = () => host.clientWidth < 500;
+  const axisFont = { size: 13, color: "#4b5563" };
+  const colored = (key) => ({ ...axisFont, color: COLORS[key] });
+  const layout = () => ({
+    margin: narrow() ? { l: 40, r: 44, t: 8, b: 40 } : { l: 52, r: 60, t: 8, b: 44 },
+    height: narrow() ? 290 : 300,
+    paper_bgcolor: "rgba(0,0,0,0)",
+    plot_bgcolor: "#fbfbfc",
+    font: { family: "system-ui, DejaVu Sans, sans-serif", size: 13, color: "#111827" },
+    showlegend: true,
+    legend: { orientation: "h", x: 0, y: 1.02, yanchor: "bottom", font: { size: 13 } },
+    xaxis: { title: { text: "epoch", font: axisFont }, rangemode: "tozero", zeroline: false,
+      gridcolor: "#e5e7eb", dtick: 1, tickfont: axisFont },
+    yaxis: { title: { text: narrow() ? "loss" : "training loss", font: colored("loss") },
+      rangemode: "tozero", gridcolor: "#e5e7eb", tickfont: colored("loss") },
+    yaxis2: { title: { text: narrow() ? "accuracy" : "validation accuracy", font: colored("mlp") },
+      overlaying: "y", side: "right", range: [0, 1.02], dtick: 0.2, tickformat: ".0%",
+      showgrid: false, zeroline: false, tickfont: colored("mlp") },
+    shapes: [],
+  });
+  const config = { displayModeBar: false, responsive: true };
+  const baselineTrace = (key) => ({ name: key, x: [null], y: [null], mode: "lines",
+    yaxis: "y2", visible: false, hoverinfo: "skip",
+    line: { color: COLORS[key], width: 2, dash: "dash" } });
+  const traces = () => [
+    { name: "MLP loss (training)", x: [], y: [], mode: "lines+markers", yaxis: "y",
+      line: { color: COLORS.loss, width: 2.5 }, marker: { size: 6 },
+      hovertemplate: "epoch %{x}: loss %{y:.3f}<extra></extra>" },
+    { name: "MLP accuracy", x: [], y: [], mode: "lines+markers", yaxis: "y2",
+      line: { color: COLORS.mlp, width: 2.5 }, marker: { size: 6 },
+      hovertemplate: "epoch %{x}: %{y:.1%}<extra></extra>" },
+    baselineTrace("logistic_regression"),
+    baselineTrace("decision_tree"),
+  ];
+  const BASELINE = { logistic_regression: 2, decision_tree: 3 };
+  let shapes = [];
+  let pending = [];
+  let frame = 0;
+  let drawn = 0;
+  let dtick = 1;
+  let onDrawn = () => {};
+
+  function flush() {
+    frame = 0;
+    if (!pending.length) return;
+    const batch = pending;
+    pending = [];
+    Plotly.extendTraces(host, {
+      x: [batch.map((p) => p.epoch), batch.map((p) => p.epoch)],
+      y: [batch.map((p) => p.loss), batch.map((p) => p.val_accuracy)],
+    }, [0, 1]);
+    drawn += batch.length;
+    const tick = drawn <= 15 ? 1 : drawn <= 40 ? 5 : 10;
+    if (tick !== dtick) {
+      dtick = tick;
+      Plotly.relayout(host, { "xaxis.dtick": dtick });
+    }
+    onDrawn(drawn);
+  }
+  return {
+    reset() {
+      pending = [];
+      drawn = 0;
+      dtick = 1;
+      shapes = [];
+      if (frame) cancelAnimationFrame(frame);
+      frame = 0;
+      Plotly.react(host, traces(), layout(), config);
+    },
+    add(point) {
+      pending.push(point);
+      if (!frame) frame = requestAnimationFrame(flush);
+    },
+    baseline(key, name, accuracy) {
+      shapes = [...shapes.filter((sh) => sh.name !== key), { name: key, type: "line",
+        xref: "paper", x0: 0, x1: 1, yref: "y2", y0: accuracy, y1: accuracy,
+        line: { color: COLORS[key], width: 2, dash: "dash" } }];
+      Plotly.update(host, { name: `${name} ${pct(accuracy)}`, visible: true },
+        { shapes }, [BASELINE[key]]);
+    },
+    set onDrawn(fn) { onDrawn = fn; },
+  };
+}
+
+// ---------------------------------------------------------------------------- the socket
+
+// One WebSocket per page, reopened with a growing delay if it drops. A run asked for while
+// the socket is down is sent as soon as it is back.
+function connect(onMessage, onState) {
+  let socket = null;
+  let pending = null;
+  let delay = 250;
+
+  function open() {
+    socket = new WebSocket(wsURL("/api/compare/ws"));
+    socket.addEventListener("open", () => {
+      delay = 250;
+      onState("open");
+      if (pending) {
+        socket.send(JSON.stringify(pending));
+        pending = null;
+      }
+    });
+    socket.addEventListener("message", (e) => onMessage(JSON.parse(e.data)));
+    socket.addEventListener("close", () => {
+      onState("closed");
+      setTimeout(open, delay);
+      delay = Math.min(delay * 2, 5000);
+    });
+  }
+  open();
+  return {
+    send(message) {
+      if (socket.readyState === WebSocket.OPEN) socket.send(JSON.stringify(message));
+      else pending = message;
+    },
+  };
+}
+
+// ---------------------------------------------------------------------------- the view
+
+export function mount(section, { params, state }) {
+  const byName = Object.fromEntries(params.map((p) => [p.name, p]));
+  const root = el("div", { class: "compare", "data-state": "idle", "data-epochs": "0",
+    "data-cancelled": "0" });
+  const intro = el("p", {},
+    "A computer sees each handwritten digit as a grid of grey levels. Lay the grid out as " +
+    "one long row of numbers and the whole data set becomes a table: the input of a function " +
+    "whose output should be the digit. Three kinds of model learn that function from the " +
+    "first images (Dataset Size) and are then graded on 2,000 images they have never seen.");
+
+  const samples = samplesPanel();
+  const controls = el("div", { class: "controls compare-controls" });
+  const status = el("p", { class: "compare-status", role: "status", "aria-live": "polite",
+    text: "Connecting…" });
+  const cards = accuracyCards();
+  const chartHost = el("div", { class: "compare-chart", role: "img",
+    "aria-label": "The MLP's training loss and validation accuracy after each epoch" });
+  const questions = el("aside", { class: "questions compare-questions",
+    "aria-labelledby": "compare-q-title" },
+  el("h3", { id: "compare-q-title", text: "Try to answer" }),
+  el("ol", {}, ...QUESTIONS.map(({ q, hint }) => el("li", {},
+    el("p", { text: q }),
+    el("details", {}, el("summary", { text: "Hint" }), el("p", { text: hint }))))));
+
+  const results = el("div", { class: "compare-results" },
+    el("h3", { text: "Accuracy on 2,000 unseen images" }), cards.el,
+    el("h3", { text: "The MLP learning, epoch by epoch" }), chartHost);
+  const lab = el("div", { class: "compare-lab" },
+    el("div", { class: "compare-main" },
+      el("h3", { text: "The models" }), controls, status, results),
+    questions);
+  root.append(intro, samples.el, lab);
+  section.append(root);
+
+  const chart = lossChart(chartHost);
+  chart.onDrawn = (n) => { root.dataset.epochs = String(n); };
+
+  // --- runs
+  let current = 0; // id of the run whose results are shown
+  let sentAt = 0;
+  let cancelled = 0;
+  let prefix = ""; // says so while a run replaces one that was cancelled
+
+  function setStatus(text, kind = "") {
+    status.textContent = text;
+    status.className = `compare-status ${kind}`.trim();
+  }
+
+  function startRun() {
+    current += 1;
+    prefix = "";
+    sentAt = performance.now();
+    root.classList.remove("stale");
+    root.dataset.state = "running";
+    root.dataset.epochs = "0";
+    chart.reset();
+    for (const m of MODELS) cards.set(m.key, { accuracy: null, note: "training…", state: "running" });
+    setStatus("Training…", "busy");
+    socket.send({ type: "run", id: current, params: state.all() });
+  }
+
+  function onMessage(msg) {
+    if (msg.type === "error" && msg.run === undefined) {
+      root.dataset.state = "error";
+      setStatus(msg.detail.map((d) => d.message).join("; "), "bad");
+      return;
+    }
+    if (msg.type === "cancelled" && msg.run !== current) {
+      cancelled += 1;
+      root.dataset.cancelled = String(cancelled);
+      if (root.dataset.state === "running") {
+        prefix = "Previous run cancelled. ";
+        setStatus(`${prefix}Training…`, "busy");
+      }
+      return;
+    }
+    if (msg.run !== current) return;
+    switch (msg.type) {
+      case "waiting":
+        setStatus("Waiting for a free processor core (other trainings are running)…", "busy");
+        break;
+      case "started":
+        setStatus(`${prefix}Training…`, "busy");
+        break;
+      case "epoch":
+        chart.add(msg);
+        cards.set("mlp", { accuracy: msg.val_accuracy, note: `epoch ${msg.epoch}` });
+        setStatus(`${prefix}Training… MLP epoch ${msg.epoch}`, "busy");
+        break;
+      case "model":
+        showModel(msg.model, msg);
+        break;
+      case "done":
+        for (const [key, r] of Object.entries(msg.result.models)) showModel(key, r);
+        root.dataset.state = "done";
+        setStatus(`Done in ${secs((performance.now() - sentAt) / 1000)}`, "ok");
+        break;
+      case "cancelled":
+        root.dataset.state = "cancelled";
+        cancelled += 1;
+        root.dataset.cancelled = String(cancelled);
+        setStatus("Cancelled", "bad");
+        break;
+      case "error":
+        root.dataset.state = "error";
+        setStatus(msg.detail.map((d) => d.message).join("; "), "bad");
+        break;
+      default:
+        break;
+    }
+  }
+
+  function showModel(key, r) {
+    const note = `${secs(r.seconds)}${r.cached ? " (reused)" : ""}`;
+    cards.set(key, { accuracy: r.accuracy, note, state: "done" });
+    const m = MODELS.find((x) => x.key === key);
+    if (key !== "mlp") chart.baseline(key, m.name, r.accuracy);
+  }
+
+  const socket = connect(onMessage, (s) => {
+    if (s === "closed" && root.dataset.state === "running") {
+      setStatus("Connection lost. Reconnecting…", "bad");
+      // the run is lost with the socket: ask again once the socket is back
+      socket.send({ type: "run", id: current, params: state.all() });
+    }
+  });
+
+  // --- sliders: moving marks the results stale, releasing starts a new run
+  for (const name of SLIDERS) {
+    const p = byName[name];
+    const s = slider(p, state.get(name), () => {
+      root.classList.add("stale");
+      setStatus("Release the slider to train with the new settings.", "busy");
+    }, { onChange: (v) => { state.set(name, v); startRun(); } });
+    controls.append(s.el);
+  }
+
+  samples.show().catch((err) => {
+    console.warn("MNIST samples could not load", err);
+  });
+  startRun();
+}
