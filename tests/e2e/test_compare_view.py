@@ -1,0 +1,115 @@
+"""Section 4 in Chromium: a comparison streams, a slider release cancels and restarts it."""
+
+from __future__ import annotations
+
+import re
+
+import pytest
+from playwright.sync_api import Page, expect
+
+pytestmark = pytest.mark.e2e
+S = "#mnist"
+VIEW = f"{S} .compare"
+LONG = 20_000  # ms; a cold first run loads MNIST and warms the engine
+# The largest settings, so a run is still training when the test moves a slider; each test
+# uses its own seed so the server's model cache cannot answer at once.
+BIG = "compare.mlp_width=64&compare.mlp_depth=8&compare.tree_depth=20&compare.train_size=5000"
+
+# Record every (state, epochs drawn) the view goes through, from now on.
+WATCH = """() => {
+  const view = document.querySelector('#mnist .compare');
+  window.__seen = [];
+  new MutationObserver(() => window.__seen.push([view.dataset.state, +view.dataset.epochs]))
+    .observe(view, { attributes: true, attributeFilter: ['data-state', 'data-epochs'] });
+}"""
+
+
+def view(page: Page):
+    return page.locator(VIEW)
+
+
+def accuracies(page: Page) -> list[str]:
+    return page.locator(f"{S} .acc-value").all_inner_texts()
+
+
+def wait_done(page: Page) -> None:
+    expect(view(page)).to_have_attribute("data-state", "done", timeout=LONG)
+
+
+def drawn_points(page: Page) -> int:
+    return page.evaluate(
+        "() => document.querySelector('#mnist .compare-chart').data[1].x.length")
+
+
+def test_a_comparison_runs_streams_and_shows_three_accuracies(lab):
+    page = lab.open("compare.seed=7101", anchor="mnist")
+    # the data: ten digits with labels and the array's shape
+    expect(page.locator(f"{S} .digit")).to_have_count(10)
+    expect(page.locator(f"{S} .digit figcaption").first).to_have_text("Label: 5")
+    expect(page.locator(f"{S} .data-shape")).to_contain_text("(70000, 784)")
+    # the four sliders, by their accessible names, with the lesson's ranges
+    for label, low, high, value in [("MLP Width", "4", "64", "32"), ("MLP Depth", "1", "8", "2"),
+                                    ("Tree Depth", "1", "20", "5"),
+                                    ("Dataset Size", "100", "5000", "1000")]:
+        slider = page.locator(S).get_by_label(label, exact=True)
+        expect(slider).to_have_attribute("min", low)
+        expect(slider).to_have_attribute("max", high)
+        expect(slider).to_have_value(value)
+    wait_done(page)
+    page.evaluate(WATCH)
+    lab.press("Dataset Size", "ArrowRight", within=S)  # 1000 -> 1100 and release
+    wait_done(page)
+    seen = page.evaluate("window.__seen")
+    assert ["running", 0] in seen
+    assert any(state == "running" and epochs >= 1 for state, epochs in seen), seen
+    epochs = int(view(page).get_attribute("data-epochs"))
+    assert epochs >= 3 and drawn_points(page) == epochs
+    texts = accuracies(page)
+    assert len(texts) == 3 and all(re.fullmatch(r"\d{1,3}\.\d%", t) for t in texts), texts
+    assert all(float(t[:-1]) > 40 for t in texts)
+    expect(page.locator(f"{S} .compare-status")).to_have_text(re.compile(r"Done in \d+\.\d\d s"))
+    assert "compare.train_size=1100" in lab.query()
+    assert lab.errors == []
+
+
+def test_moving_a_slider_marks_results_stale_and_a_release_cancels_and_restarts(lab):
+    page = lab.open(f"{BIG}&compare.seed=7102", anchor="mnist")
+    expect(view(page)).to_have_attribute("data-epochs", re.compile(r"[1-9]"), timeout=LONG)
+    assert view(page).get_attribute("data-state") == "running"
+    # dragging (input events only): the shown results are marked out of date
+    page.locator(S).get_by_label("MLP Depth", exact=True).evaluate(
+        "el => { el.value = 7; el.dispatchEvent(new Event('input', { bubbles: true })); }")
+    expect(view(page)).to_have_class(re.compile(r"\bstale\b"))
+    expect(page.locator(f"{S} .compare-status")).to_contain_text("Release the slider")
+    # a keyboard step on another slider is a release: the run in flight is cancelled
+    lab.press("MLP Width", "ArrowLeft", within=S)
+    expect(view(page)).to_have_attribute("data-cancelled", "1", timeout=LONG)
+    expect(view(page)).not_to_have_class(re.compile(r"\bstale\b"))
+    wait_done(page)
+    expect(page.locator(f"{S} .compare-status")).to_contain_text("Done in")
+    assert all(re.fullmatch(r"\d{1,3}\.\d%", t) for t in accuracies(page))
+    assert drawn_points(page) == int(view(page).get_attribute("data-epochs")) >= 1
+    assert "compare.mlp_width=63" in lab.query()
+    assert lab.errors == []
+
+
+def test_the_url_reproduces_the_settings_after_a_reload(lab):
+    page = lab.open("compare.seed=7103", anchor="mnist")
+    wait_done(page)
+    lab.press("Tree Depth", "ArrowRight", 3, within=S)
+    lab.press("Dataset Size", "ArrowLeft", 2, within=S)
+    lab.press("MLP Depth", "ArrowRight", within=S)
+    wait_done(page)
+    q = lab.query()
+    for part in ("compare.tree_depth=8", "compare.train_size=800", "compare.mlp_depth=3",
+                 "compare.seed=7103"):
+        assert part in q
+    assert "compare.mlp_width" not in q  # defaults stay out of the URL
+    before = accuracies(page)
+    page = lab.reload()
+    for label, value in [("Tree Depth", "8"), ("Dataset Size", "800"), ("MLP Depth", "3"),
+                         ("MLP Width", "32")]:
+        expect(page.locator(S).get_by_label(label, exact=True)).to_have_value(value)
+    wait_done(page)
+    assert accuracies(page) == before  # same settings and seed, same numbers
+    assert lab.errors == []
