@@ -8,7 +8,13 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING, Any
 
-from neuralab.nn.activations import ACTIVATIONS, Activation, derivative, softmax
+from neuralab.nn.activations import (
+    ACTIVATIONS,
+    OUTPUT_ACTIVATIONS,
+    Activation,
+    derivative,
+    softmax,
+)
 from neuralab.nn.losses import LOSSES, Loss, cross_entropy, squared_error
 from neuralab.nn.network import OUTPUTS, Network
 from neuralab.nn.optimizers import SGD, Adam, Optimizer, make_optimizer
@@ -18,9 +24,9 @@ if TYPE_CHECKING:
     from neuralab.nn.estimator import MLPClassifier
 
 __all__ = [
-    "ACTIVATIONS", "LOSSES", "OUTPUTS", "SGD", "Activation", "Adam", "EpochStats", "History",
-    "Loss", "MLPClassifier", "Network", "Optimizer", "cross_entropy", "derivative", "evaluate",
-    "make_optimizer", "softmax", "squared_error", "train",
+    "ACTIVATIONS", "LOSSES", "OUTPUTS", "OUTPUT_ACTIVATIONS", "SGD", "Activation", "Adam",
+    "EpochStats", "History", "Loss", "MLPClassifier", "Network", "Optimizer", "cross_entropy",
+    "derivative", "evaluate", "make_optimizer", "softmax", "squared_error", "train",
 ]
 
 

@@ -30,7 +30,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
-__all__ = ["ACTIVATIONS", "Activation", "derivative", "softmax"]
+__all__ = ["ACTIVATIONS", "OUTPUT_ACTIVATIONS", "Activation", "derivative", "softmax"]
 
 
 def relu(z: np.ndarray, out: np.ndarray | None = None) -> np.ndarray:
@@ -98,6 +98,9 @@ class Activation:
     backward: Callable[[np.ndarray, np.ndarray], None]
     init_factor: float  # Glorot uniform bound: sqrt(init_factor / (fan_in + fan_out))
 
+    def __call__(self, z: np.ndarray, out: np.ndarray | None = None) -> np.ndarray:
+        return self.forward(z, out=out)
+
 
 ACTIVATIONS: dict[str, Activation] = {
     "relu": Activation("relu", relu, relu_backward, 6.0),
@@ -105,6 +108,13 @@ ACTIVATIONS: dict[str, Activation] = {
     "sigmoid": Activation("sigmoid", sigmoid, sigmoid_backward, 2.0),
     "identity": Activation("identity", identity, identity_backward, 6.0),
 }
+
+
+OUTPUT_ACTIVATIONS: dict[str, Callable[..., np.ndarray]] = {
+    "softmax": softmax,  # with cross-entropy
+    "identity": identity,  # with squared error
+}
+"""Output-layer activations; each is paired with a loss in :mod:`neuralab.nn.losses`."""
 
 
 def derivative(name: str, z: np.ndarray) -> np.ndarray:
