@@ -112,13 +112,29 @@ function accuracyCards() {
   return { el: root, set };
 }
 
-// The MLP's loss and validation accuracy per epoch, extended once per animation frame; the
-// other two models' accuracies are dashed lines on the accuracy axis.
+// The MLP's loss and validation accuracy per epoch; the other two models' accuracies are
+// dashed lines on the accuracy axis. Changes are drawn at most once per animation frame,
+// with one plotly call: new epochs alone extend the traces, anything else redraws.
 function lossChart(host) {
   const Plotly = window.Plotly;
+  const BASELINES = ["logistic_regression", "decision_tree"];
   const narrow = () => host.clientWidth < 500;
   const axisFont = { size: 13, color: "#4b5563" };
   const colored = (key) => ({ ...axisFont, color: COLORS[key] });
+  const config = { displayModeBar: false, responsive: true };
+  let points = []; // every epoch of the current run
+  let shown = 0; // how many of them plotly has
+  let lines = {}; // model key -> { name, accuracy }
+  let redraw = true; // a new run: draw everything afresh
+  let linesChanged = false;
+  let dtick = 1;
+  let frame = 0;
+  let onDrawn = () => {};
+
+  const shapes = () => BASELINES.filter((k) => lines[k]).map((k) => ({ type: "line",
+    xref: "paper", x0: 0, x1: 1, yref: "y2", y0: lines[k].accuracy, y1: lines[k].accuracy,
+    line: { color: COLORS[k], width: 2, dash: "dash" } }));
+  const lineName = (k) => (lines[k] ? `${lines[k].name} ${pct(lines[k].accuracy)}` : k);
   const layout = () => ({
     margin: narrow() ? { l: 40, r: 44, t: 8, b: 40 } : { l: 52, r: 60, t: 8, b: 44 },
     height: narrow() ? 290 : 300,
@@ -128,73 +144,69 @@ function lossChart(host) {
     showlegend: true,
     legend: { orientation: "h", x: 0, y: 1.02, yanchor: "bottom", font: { size: 13 } },
     xaxis: { title: { text: "epoch", font: axisFont }, rangemode: "tozero", zeroline: false,
-      gridcolor: "#e5e7eb", dtick: 1, tickfont: axisFont },
+      gridcolor: "#e5e7eb", dtick, tickfont: axisFont },
     yaxis: { title: { text: narrow() ? "loss" : "training loss", font: colored("loss") },
       rangemode: "tozero", gridcolor: "#e5e7eb", tickfont: colored("loss") },
     yaxis2: { title: { text: narrow() ? "accuracy" : "validation accuracy", font: colored("mlp") },
       overlaying: "y", side: "right", range: [0, 1.02], dtick: 0.2, tickformat: ".0%",
       showgrid: false, zeroline: false, tickfont: colored("mlp") },
-    shapes: [],
+    shapes: shapes(),
   });
-  const config = { displayModeBar: false, responsive: true };
-  const baselineTrace = (key) => ({ name: key, x: [null], y: [null], mode: "lines",
-    yaxis: "y2", visible: false, hoverinfo: "skip",
-    line: { color: COLORS[key], width: 2, dash: "dash" } });
   const traces = () => [
-    { name: "MLP loss (training)", x: [], y: [], mode: "lines+markers", yaxis: "y",
-      line: { color: COLORS.loss, width: 2.5 }, marker: { size: 6 },
-      hovertemplate: "epoch %{x}: loss %{y:.3f}<extra></extra>" },
-    { name: "MLP accuracy", x: [], y: [], mode: "lines+markers", yaxis: "y2",
+    { name: "MLP loss (training)", x: points.map((p) => p.epoch), y: points.map((p) => p.loss),
+      mode: "lines+markers", yaxis: "y", line: { color: COLORS.loss, width: 2.5 },
+      marker: { size: 6 }, hovertemplate: "epoch %{x}: loss %{y:.3f}<extra></extra>" },
+    { name: "MLP accuracy", x: points.map((p) => p.epoch),
+      y: points.map((p) => p.val_accuracy), mode: "lines+markers", yaxis: "y2",
       line: { color: COLORS.mlp, width: 2.5 }, marker: { size: 6 },
       hovertemplate: "epoch %{x}: %{y:.1%}<extra></extra>" },
-    baselineTrace("logistic_regression"),
-    baselineTrace("decision_tree"),
+    ...BASELINES.map((k) => ({ name: lineName(k), x: [null], y: [null], mode: "lines",
+      yaxis: "y2", visible: Boolean(lines[k]), hoverinfo: "skip",
+      line: { color: COLORS[k], width: 2, dash: "dash" } })),
   ];
-  const BASELINE = { logistic_regression: 2, decision_tree: 3 };
-  let shapes = [];
-  let pending = [];
-  let frame = 0;
-  let drawn = 0;
-  let dtick = 1;
-  let onDrawn = () => {};
 
-  function flush() {
+  function draw() {
     frame = 0;
-    if (!pending.length) return;
-    const batch = pending;
-    pending = [];
-    Plotly.extendTraces(host, {
-      x: [batch.map((p) => p.epoch), batch.map((p) => p.epoch)],
-      y: [batch.map((p) => p.loss), batch.map((p) => p.val_accuracy)],
-    }, [0, 1]);
-    drawn += batch.length;
-    const tick = drawn <= 15 ? 1 : drawn <= 40 ? 5 : 10;
-    if (tick !== dtick) {
+    const tick = points.length <= 15 ? 1 : points.length <= 40 ? 5 : 10;
+    if (redraw || linesChanged || tick !== dtick) {
       dtick = tick;
-      Plotly.relayout(host, { "xaxis.dtick": dtick });
+      Plotly.react(host, traces(), layout(), config);
+      redraw = false;
+      linesChanged = false;
+    } else if (shown < points.length) {
+      const fresh = points.slice(shown);
+      Plotly.extendTraces(host, {
+        x: [fresh.map((p) => p.epoch), fresh.map((p) => p.epoch)],
+        y: [fresh.map((p) => p.loss), fresh.map((p) => p.val_accuracy)],
+      }, [0, 1]);
     }
-    onDrawn(drawn);
+    shown = points.length;
+    onDrawn(shown);
   }
+  const later = () => { if (!frame) frame = requestAnimationFrame(draw); };
   return {
     reset() {
-      pending = [];
-      drawn = 0;
-      dtick = 1;
-      shapes = [];
-      if (frame) cancelAnimationFrame(frame);
-      frame = 0;
-      Plotly.react(host, traces(), layout(), config);
+      points = [];
+      shown = 0;
+      lines = {};
+      redraw = true;
+      later();
     },
     add(point) {
-      pending.push(point);
-      if (!frame) frame = requestAnimationFrame(flush);
+      points.push(point);
+      later();
     },
     baseline(key, name, accuracy) {
-      shapes = [...shapes.filter((sh) => sh.name !== key), { name: key, type: "line",
-        xref: "paper", x0: 0, x1: 1, yref: "y2", y0: accuracy, y1: accuracy,
-        line: { color: COLORS[key], width: 2, dash: "dash" } }];
-      Plotly.update(host, { name: `${name} ${pct(accuracy)}`, visible: true },
-        { shapes }, [BASELINE[key]]);
+      if (lines[key] && lines[key].accuracy === accuracy) return;
+      lines[key] = { name, accuracy };
+      linesChanged = true;
+      later();
+    },
+    // draw what is pending now rather than at the next frame
+    flush() {
+      if (!frame) return;
+      cancelAnimationFrame(frame);
+      draw();
     },
     set onDrawn(fn) { onDrawn = fn; },
   };
@@ -291,11 +303,11 @@ export function mount(section, { params, state }) {
     sentAt = performance.now();
     root.classList.remove("stale");
     root.dataset.state = "running";
+    socket.send({ type: "run", id: current, params: state.all() });
     root.dataset.epochs = "0";
     chart.reset();
     for (const m of MODELS) cards.set(m.key, { accuracy: null, note: "training…", state: "running" });
     setStatus("Training…", "busy");
-    socket.send({ type: "run", id: current, params: state.all() });
   }
 
   function onMessage(msg) {
@@ -331,6 +343,7 @@ export function mount(section, { params, state }) {
         break;
       case "done":
         for (const [key, r] of Object.entries(msg.result.models)) showModel(key, r);
+        chart.flush();
         root.dataset.state = "done";
         setStatus(`Done in ${secs((performance.now() - sentAt) / 1000)}`, "ok");
         break;
