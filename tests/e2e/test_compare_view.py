@@ -113,3 +113,45 @@ def test_the_url_reproduces_the_settings_after_a_reload(lab):
     wait_done(page)
     assert accuracies(page) == before  # same settings and seed, same numbers
     assert lab.errors == []
+
+
+# Within #mnist: controls, cards and the chart neither stick out of the section nor overlap.
+LAYOUT = """() => {
+  const section = document.querySelector('#mnist').getBoundingClientRect();
+  const parts = [...document.querySelectorAll(
+    '#mnist .control, #mnist .acc-card, #mnist .compare-chart, #mnist .digit, ' +
+    '#mnist .compare-questions, #mnist .data-shape, #mnist button')];
+  const problems = [];
+  for (const [i, a] of parts.entries()) {
+    const p = a.getBoundingClientRect();
+    if (p.left < section.left - 1 || p.right > section.right + 1) {
+      problems.push(`${a.className} sticks out`);
+    }
+    if (a.scrollWidth > a.clientWidth + 1) problems.push(`${a.className} is clipped`);
+    for (const b of parts.slice(i + 1)) {
+      if (a.contains(b) || b.contains(a)) continue;
+      const q = b.getBoundingClientRect();
+      const w = Math.min(p.right, q.right) - Math.max(p.left, q.left);
+      const h = Math.min(p.bottom, q.bottom) - Math.max(p.top, q.top);
+      if (w > 1 && h > 1) problems.push(`${a.className} overlaps ${b.className}`);
+    }
+  }
+  return problems;
+}"""
+
+
+@pytest.mark.parametrize(("width", "height"), [(1280, 720), (390, 844)])
+def test_the_section_fits_a_projector_and_a_phone(browser, lab_url, artifacts, width, height):
+    context = browser.new_context(viewport={"width": width, "height": height})
+    page = context.new_page()
+    try:
+        page.goto(f"{lab_url}/?compare.train_size=600#mnist")
+        page.wait_for_selector("body[data-ready=true]", timeout=15_000)
+        wait_done(page)
+        page.add_style_tag(content=".site-header { position: static; }")
+        page.locator(f"{S} details").first.evaluate("d => { d.open = true; }")
+        page.locator(S).screenshot(path=artifacts / f"mnist-done-{width}x{height}.png")
+        assert page.evaluate("document.documentElement.scrollWidth") <= width
+        assert page.evaluate(LAYOUT) == []
+    finally:
+        context.close()

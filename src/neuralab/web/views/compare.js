@@ -62,11 +62,12 @@ function samplesPanel() {
         el("figcaption", {}, "Label: ", el("strong", { text: String(label) })));
     }));
     const [n, d] = data.shape;
+    const num = (x) => x.toLocaleString("en");
     shape.replaceChildren(
       el("code", { class: "shape", text: `X.shape = (${n}, ${d})` }),
-      ` ${n.toLocaleString("en")} images, each ${h} × ${w} = ${d} pixels flattened into one ` +
-        "row of numbers from 0 (white) to 1 (black). Images " +
-        `${data.offset.toLocaleString("en")}–${(data.offset + data.count - 1).toLocaleString("en")}.`);
+      ` ${num(n)} images, each ${h} × ${w} = ${d} pixels flattened into one row of numbers ` +
+        `from 0 (white) to 1 (black). Images ${num(data.offset)}–` +
+        `${num(data.offset + data.count - 1)}.`);
   }
   more.addEventListener("click", () => {
     offset = (offset + 997 * SAMPLE_COUNT) % (70000 - SAMPLE_COUNT);
@@ -134,7 +135,9 @@ function lossChart(host) {
   const shapes = () => BASELINES.filter((k) => lines[k]).map((k) => ({ type: "line",
     xref: "paper", x0: 0, x1: 1, yref: "y2", y0: lines[k].accuracy, y1: lines[k].accuracy,
     line: { color: COLORS[k], width: 2, dash: "dash" } }));
-  const lineName = (k) => (lines[k] ? `${lines[k].name} ${pct(lines[k].accuracy)}` : k);
+  const SHORT = { logistic_regression: "Logistic", decision_tree: "Tree" }; // for phones
+  const lineName = (k) => (lines[k]
+    ? `${narrow() ? SHORT[k] : lines[k].name} ${pct(lines[k].accuracy)}` : k);
   const layout = () => ({
     margin: narrow() ? { l: 40, r: 44, t: 8, b: 40 } : { l: 52, r: 60, t: 8, b: 44 },
     height: narrow() ? 290 : 300,
@@ -142,7 +145,9 @@ function lossChart(host) {
     plot_bgcolor: "#fbfbfc",
     font: { family: "system-ui, DejaVu Sans, sans-serif", size: 13, color: "#111827" },
     showlegend: true,
-    legend: { orientation: "h", x: 0, y: 1.02, yanchor: "bottom", font: { size: 13 } },
+    legend: { orientation: "h", x: 0, y: 1.02, yanchor: "bottom",
+      ...(narrow() ? { font: { size: 12 }, entrywidth: 0.5, entrywidthmode: "fraction" }
+        : { font: { size: 13 } }) },
     xaxis: { title: { text: "epoch", font: axisFont }, rangemode: "tozero", zeroline: false,
       gridcolor: "#e5e7eb", dtick, tickfont: axisFont },
     yaxis: { title: { text: narrow() ? "loss" : "training loss", font: colored("loss") },
@@ -153,7 +158,8 @@ function lossChart(host) {
     shapes: shapes(),
   });
   const traces = () => [
-    { name: "MLP loss (training)", x: points.map((p) => p.epoch), y: points.map((p) => p.loss),
+    { name: narrow() ? "MLP loss" : "MLP loss (training)",
+      x: points.map((p) => p.epoch), y: points.map((p) => p.loss),
       mode: "lines+markers", yaxis: "y", line: { color: COLORS.loss, width: 2.5 },
       marker: { size: 6 }, hovertemplate: "epoch %{x}: loss %{y:.3f}<extra></extra>" },
     { name: "MLP accuracy", x: points.map((p) => p.epoch),
@@ -264,8 +270,10 @@ export function mount(section, { params, state }) {
   const status = el("p", { class: "compare-status", role: "status", "aria-live": "polite",
     text: "Connecting…" });
   const cards = accuracyCards();
-  const chartHost = el("div", { class: "compare-chart", role: "img",
-    "aria-label": "The MLP's training loss and validation accuracy after each epoch" });
+  const chartHost = el("div", { class: "compare-chart" });
+  const chartFrame = el("div", { class: "compare-chart-frame", role: "img",
+    "aria-label": "The MLP's training loss and validation accuracy after each epoch" },
+  chartHost);
   const questions = el("aside", { class: "questions compare-questions",
     "aria-labelledby": "compare-q-title" },
   el("h3", { id: "compare-q-title", text: "Try to answer" }),
@@ -275,7 +283,7 @@ export function mount(section, { params, state }) {
 
   const results = el("div", { class: "compare-results" },
     el("h3", { text: "Accuracy on 2,000 unseen images" }), cards.el,
-    el("h3", { text: "The MLP learning, epoch by epoch" }), chartHost);
+    el("h3", { text: "The MLP learning, epoch by epoch" }), chartFrame);
   const lab = el("div", { class: "compare-lab" },
     el("div", { class: "compare-main" },
       el("h3", { text: "The models" }), controls, status, results),
@@ -306,7 +314,9 @@ export function mount(section, { params, state }) {
     socket.send({ type: "run", id: current, params: state.all() });
     root.dataset.epochs = "0";
     chart.reset();
-    for (const m of MODELS) cards.set(m.key, { accuracy: null, note: "training…", state: "running" });
+    for (const m of MODELS) {
+      cards.set(m.key, { accuracy: null, note: "training…", state: "running" });
+    }
     setStatus("Training…", "busy");
   }
 
