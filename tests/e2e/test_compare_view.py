@@ -155,3 +155,23 @@ def test_the_section_fits_a_projector_and_a_phone(browser, lab_url, artifacts, w
         assert page.evaluate(LAYOUT) == []
     finally:
         context.close()
+
+
+def test_a_dropped_socket_reconnects_and_the_run_is_asked_for_again(lab):
+    routes = []
+
+    def relay(ws):  # pass everything through, but keep a handle to drop the connection
+        routes.append((ws, ws.connect_to_server()))
+
+    lab.page.route_web_socket(re.compile(r"/api/compare/ws$"), relay)
+    page = lab.open(f"{BIG}&compare.seed=7104", anchor="mnist")
+    expect(view(page)).to_have_attribute("data-epochs", re.compile(r"[1-9]"), timeout=LONG)
+    assert len(routes) == 1
+    page_side, server_side = routes[0]
+    server_side.close()  # the server cancels the run of a closed socket
+    page_side.close()
+    expect(page.locator(f"{S} .compare-status")).to_contain_text("Reconnect")
+    wait_done(page)
+    assert len(routes) == 2
+    assert drawn_points(page) == int(view(page).get_attribute("data-epochs")) >= 1
+    assert all(re.fullmatch(r"\d{1,3}\.\d%", t) for t in accuracies(page))

@@ -305,6 +305,11 @@ export function mount(section, { params, state }) {
     status.className = `compare-status ${kind}`.trim();
   }
 
+  // Progress of the run shown; while a slider is held, its hint stays on screen instead.
+  function progress(text, kind = "busy") {
+    if (!root.classList.contains("stale")) setStatus(text, kind);
+  }
+
   function startRun() {
     current += 1;
     prefix = "";
@@ -331,22 +336,22 @@ export function mount(section, { params, state }) {
       root.dataset.cancelled = String(cancelled);
       if (root.dataset.state === "running") {
         prefix = "Previous run cancelled. ";
-        setStatus(`${prefix}Training…`, "busy");
+        progress(`${prefix}Training…`);
       }
       return;
     }
     if (msg.run !== current) return;
     switch (msg.type) {
       case "waiting":
-        setStatus("Waiting for a free processor core (other trainings are running)…", "busy");
+        progress("Waiting for a free processor core (other trainings are running)…");
         break;
       case "started":
-        setStatus(`${prefix}Training…`, "busy");
+        progress(`${prefix}Training…`);
         break;
       case "epoch":
         chart.add(msg);
         cards.set("mlp", { accuracy: msg.val_accuracy, note: `epoch ${msg.epoch}` });
-        setStatus(`${prefix}Training… MLP epoch ${msg.epoch}`, "busy");
+        progress(`${prefix}Training… MLP epoch ${msg.epoch}`);
         break;
       case "model":
         showModel(msg.model, msg);
@@ -355,13 +360,13 @@ export function mount(section, { params, state }) {
         for (const [key, r] of Object.entries(msg.result.models)) showModel(key, r);
         chart.flush();
         root.dataset.state = "done";
-        setStatus(`Done in ${secs((performance.now() - sentAt) / 1000)}`, "ok");
+        progress(`Done in ${secs((performance.now() - sentAt) / 1000)}`, "ok");
         break;
       case "cancelled":
         root.dataset.state = "cancelled";
         cancelled += 1;
         root.dataset.cancelled = String(cancelled);
-        setStatus("Cancelled", "bad");
+        progress("Cancelled", "bad");
         break;
       case "error":
         root.dataset.state = "error";
@@ -379,11 +384,17 @@ export function mount(section, { params, state }) {
     if (key !== "mlp") chart.baseline(key, m.name, r.accuracy);
   }
 
+  let dropped = false;
   const socket = connect(onMessage, (s) => {
-    if (s === "closed" && root.dataset.state === "running") {
-      setStatus("Connection lost. Reconnecting…", "bad");
-      // the run is lost with the socket: ask again once the socket is back
-      socket.send({ type: "run", id: current, params: state.all() });
+    if (s === "closed") {
+      const running = root.dataset.state === "running";
+      if (running && !dropped) startRun(); // the run died with the socket: queue it again
+      if (!dropped) setStatus("Connection lost. Reconnecting…", "bad");
+      dropped = true;
+    } else if (dropped) {
+      dropped = false;
+      if (root.dataset.state !== "running") setStatus("Reconnected.", "ok");
+      else setStatus("Reconnected. Training…", "busy");
     }
   });
 
