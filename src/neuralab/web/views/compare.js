@@ -6,6 +6,7 @@ import { el, slider } from "../lib/controls.js";
 
 const SLIDERS = ["mlp_width", "mlp_depth", "tree_depth", "train_size"];
 const SAMPLE_COUNT = 10;
+const CLEAR_AFTER_MS = 120;
 const COLORS = { loss: "#7c3aed", logistic_regression: "#0e7490", decision_tree: "#b45309",
   mlp: "#2563eb" };
 const MODELS = [
@@ -130,6 +131,7 @@ function lossChart(host) {
   let linesChanged = false;
   let dtick = 1;
   let frame = 0;
+  let clearing = 0;
   let onDrawn = () => {};
 
   const shapes = () => BASELINES.filter((k) => lines[k]).map((k) => ({ type: "line",
@@ -173,6 +175,7 @@ function lossChart(host) {
 
   function draw() {
     frame = 0;
+    clearTimeout(clearing);
     const tick = points.length <= 15 ? 1 : points.length <= 40 ? 5 : 10;
     if (redraw || linesChanged || tick !== dtick) {
       dtick = tick;
@@ -191,12 +194,15 @@ function lossChart(host) {
   }
   const later = () => { if (!frame) frame = requestAnimationFrame(draw); };
   return {
+    // A new run: the old curve goes with the new run's first points, or after a short
+    // while if none come (redrawing costs a frame; results seen before arrive within one).
     reset() {
       points = [];
       shown = 0;
       lines = {};
       redraw = true;
-      later();
+      clearTimeout(clearing);
+      clearing = setTimeout(later, CLEAR_AFTER_MS);
     },
     add(point) {
       points.push(point);
