@@ -171,7 +171,23 @@ def compare_models(
     if stop.is_set():
         raise Cancelled
     models = {"logistic_regression": lr, "decision_tree": tree, "mlp": mlp}
-    return ComparisonResult(params, models, data.y_val, time.perf_counter() - start)
+    result = ComparisonResult(params, models, data.y_val, time.perf_counter() - start)
+    RESULTS.put(_result_key(params), result)
+    return result
+
+
+def trained(values: dict[str, Any], scope: Scope = "api") -> ComparisonResult | None:
+    """The comparison last trained with these settings, if it is still in memory.
+
+    The views that look inside the models use this: they show the very models the learner
+    trained, and say so plainly when those were never trained or have been forgotten.
+    Raises :class:`~neuralab.params.ParamError` for invalid settings.
+    """
+    return RESULTS.get(_result_key(check_params(values, scope)))
+
+
+def _result_key(params: dict[str, Any]) -> tuple:
+    return tuple(params[name] for name in group("compare"))
 
 
 # ---------------------------------------------------------------------------- data
@@ -226,12 +242,14 @@ class _Cache:
             self._items.clear()
 
 
-CACHE = _Cache()
+CACHE = _Cache()  # fitted models, keyed by the settings each depends on
+RESULTS = _Cache(size=32)  # whole comparisons, keyed by all their settings
 
 
 def clear_cache() -> None:
-    """Forget every fitted model (benchmarks use this to time cold runs)."""
+    """Forget every fitted model and result (benchmarks use this to time cold runs)."""
     CACHE.clear()
+    RESULTS.clear()
 
 
 def _cached(result: ModelResult) -> ModelResult:

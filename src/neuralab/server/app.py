@@ -14,7 +14,7 @@ from neuralab import __version__
 from neuralab.server import errors
 
 # Each entry is a module under neuralab.server.routers exposing `router`.
-ROUTERS = ("meta", "functions", "pixels", "descent", "compare", "neuron")
+ROUTERS = ("meta", "functions", "pixels", "descent", "compare", "inside", "neuron")
 
 WEB = Path(str(resources.files("neuralab").joinpath("web")))
 
