@@ -203,6 +203,28 @@ TABLE: dict[str, dict[str, Param]] = {
         Param("offset", int, 0, "Index of the first digit (0 is the first MNIST image).",
               label="First digit", low=0, high=69999, step=1),
     ),
+    # Section 4b: inside the models a comparison trained (the comparison's own settings
+    # come from the "compare" group).
+    "inside": _table(
+        Param("k", int, 8, "Connections drawn into each neuron: its k largest |weight|.",
+              label="Connections per neuron", low=1, high=64, step=1),
+        Param("levels", int, 3, "Levels of the decision tree drawn from the root.",
+              label="Tree levels shown", low=1, high=4, step=1),
+        Param("model", str, "mlp", "Which model's predictions to look at.",
+              label="Model", choices=("logistic_regression", "decision_tree", "mlp")),
+        Param("true", int, 0, "The true digit (a row of the confusion matrix).",
+              label="True digit", low=0, high=9, step=1),
+        Param("pred", int, 0, "The predicted digit (a column of the confusion matrix).",
+              label="Predicted digit", low=0, high=9, step=1),
+        Param("limit", int, 40, "How many digits to return at most.",
+              label="Digits shown", low=1, high=200, step=1),
+        Param("index", int, 0, "A validation image: 0 is the first of the last val_size.",
+              label="Validation digit", low=0, high=1999, api_high=9999, step=1),
+        Param("pixels", float, None, "A 28x28 input, row by row, each value from 0 (paper) "
+              "to 1 (ink).", label="Input pixels", low=0.0, high=1.0, shape=(28, 28)),
+        Param("preprocess", bool, False, "Treat the input as a drawing: fit it in a 20x20 box "
+              "and centre it by mass, as MNIST was made.", label="Treat as a drawing"),
+    ),
     # Section 5: a single ReLU neuron tuned by hand.
     "neuron": _table(
         Param("target", str, "AND", "The logic function the neuron should compute.",
