@@ -98,3 +98,9 @@ def offline_cmd():
 def chromium() -> tuple[str, list[str]]:
     """The Chromium executable and its launch arguments, for scripts run outside pytest."""
     return CHROMIUM, list(CHROMIUM_ARGS)
+
+
+def pytest_collection_modifyitems(config, items):
+    """Run the browser tests last: Playwright's sync API keeps an asyncio loop running in
+    the main thread for the rest of the session, which breaks later ``asyncio.run`` calls."""
+    items.sort(key=lambda item: item.get_closest_marker("e2e") is not None)

@@ -20,7 +20,8 @@ def test_every_section_works_offline(offline_cmd, chromium):
     assert proc.returncode == 0, proc.stderr[-2000:]
     report = json.loads(proc.stdout.strip().splitlines()[-1])
     assert report["ready"]
-    assert report["sections"] == ["functions", "pixels", "descent", "mnist", "neuron", "next"]
+    lesson = ["functions", "pixels", "descent", "mnist", "neuron", "next"]
+    assert [s for s in report["sections"] if s in lesson] == lesson  # all there, in order
     assert report["outside"] == [], f"requests left loopback: {report['outside']}"
     assert report["console_errors"] == [], report["console_errors"]
     assert len(report["requests"]) > 10

@@ -13,7 +13,7 @@ import pytest
 pytestmark = pytest.mark.e2e
 
 VIEWPORTS = {"projector": (1280, 720), "phone": (390, 844)}
-SECTIONS = ("functions", "pixels", "descent", "mnist", "neuron", "next")
+SECTIONS = ("functions", "pixels", "descent", "mnist", "neuron", "next")  # and any newer ones
 # A state worth looking at: a header typed in, the neuron solving AND with both inputs on.
 QUERY = "&".join([
     "functions.pedestrian=" + quote("def has_pedestrian(photo: np.ndarray) -> bool:"),
@@ -76,7 +76,9 @@ def test_sections_look_right(browser, lab_url, artifacts, size):
             step.click()
         # The sticky bar would cover the top of each section's picture.
         page.add_style_tag(content=".site-header { position: static; }")
-        for name in SECTIONS:
+        names = page.eval_on_selector_all("main > section", "els => els.map((e) => e.id)")
+        assert set(SECTIONS) <= set(names)
+        for name in names:
             section = page.locator(f"#{name}")
             section.scroll_into_view_if_needed()
             section.screenshot(path=artifacts / f"{name}-{width}x{height}.png")

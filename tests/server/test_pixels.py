@@ -81,3 +81,11 @@ def test_astronaut_jpeg(client):
     r = client.get("/api/pixels/astronaut.jpg")
     assert r.status_code == 200 and r.headers["content-type"] == "image/jpeg"
     assert r.content[:2] == b"\xff\xd8"
+
+
+@pytest.mark.parametrize("body", [b"null", b"[]", b'"red"', b"[" * 50_000 + b"]" * 50_000,
+                                  b"\xff\xfe"])
+def test_compose_odd_bodies_are_client_errors(client, body):
+    r = client.post("/api/pixels/compose", content=body,
+                    headers={"Content-Type": "application/json"})
+    assert 400 <= r.status_code < 500

@@ -42,9 +42,10 @@ SYSTEMS: dict[str, System] = {
               "comment, whether it is positive or negative.",
         takes="the text of one comment",
         gives="a score from -1 (very negative) to 1 (very positive)",
-        solution='def rate_comment(comment: str) -> float:\n'
-                 '    """Give a comment such as "What a film!" a score from -1 (hated it)\n'
-                 '    to 1 (loved it)."""\n',
+        solution='def sentiment(comment: str) -> float:\n'
+                 '    """comment: a post like "Loved it!"\n'
+                 '    Returns a score from -1 (very\n'
+                 '    negative) to 1 (very positive)."""\n',
         worked=True,
     ),
     "pedestrian": System(
@@ -55,9 +56,11 @@ SYSTEMS: dict[str, System] = {
         takes="an image: an array of numbers of shape (height, width, 3)",
         gives="yes or no: True when the picture shows a pedestrian",
         solution='import numpy as np\n\n\n'
-                 'def has_pedestrian(picture: np.ndarray) -> bool:\n'
-                 '    """picture: array of shape (height, width, 3), red, green and blue\n'
-                 '    from 0 to 1 for each pixel. Returns True when someone walks in it."""\n',
+                 'def has_pedestrian(photo: np.ndarray) -> bool:\n'
+                 '    """photo: shape (height, width, 3),\n'
+                 '    the red, green and blue of each\n'
+                 '    pixel from 0 to 1. Returns True\n'
+                 '    when a pedestrian is in it."""\n',
     ),
     "chatbot": System(
         key="chatbot",
