@@ -366,6 +366,8 @@ export function mount(section, { params, state }) {
         for (const [key, r] of Object.entries(msg.result.models)) showModel(key, r);
         chart.flush();
         root.dataset.state = "done";
+        document.dispatchEvent(new CustomEvent("neuralab:compare-done",
+          { detail: msg.result.params }));
         progress(`Done in ${secs((performance.now() - sentAt) / 1000)}`, "ok");
         break;
       case "cancelled":
