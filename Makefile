@@ -10,6 +10,9 @@ $(STAMP): pyproject.toml
 	test -x $(BIN)/python || $(PY) -m venv $(VENV)
 	$(BIN)/python -m pip install -q --upgrade pip
 	$(BIN)/python -m pip install -q -e '.[test]'
+	@# PyTorch is only a reference in tests and benchmarks; this machine kind has a local CPU
+	@# build of 2.13.0. Elsewhere the torch-agreement tests are skipped and say why.
+	$(BIN)/python -m pip install -q torch==2.13.0 || echo "neuralab: torch 2.13.0 not installable here"
 	touch $(STAMP)
 
 ## Run the lab on the bundled data (opens a browser tab when it can).
