@@ -3,6 +3,9 @@
 from __future__ import annotations
 
 import importlib
+import threading
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
 from importlib import resources
 from pathlib import Path
 
@@ -26,6 +29,25 @@ def plotly_js() -> Path:
     return Path(plotly.__file__).parent / "package_data" / "plotly.min.js"
 
 
+def warm_up() -> None:
+    """Load MNIST and the model code once, so the first comparison answers as fast as later ones.
+
+    Runs in a background thread at start-up: the server answers at once meanwhile.
+    """
+    from sklearn.tree import DecisionTreeClassifier  # noqa: F401  (a one-second import)
+
+    from neuralab.data import load_mnist
+    from neuralab.nn import Network  # noqa: F401
+
+    load_mnist()
+
+
+@asynccontextmanager
+async def _lifespan(app: FastAPI) -> AsyncIterator[None]:
+    threading.Thread(target=warm_up, name="neuralab-warm-up", daemon=True).start()
+    yield
+
+
 def create_app(*, max_jobs: int | None = None) -> FastAPI:
     """Build the lab application.
 
@@ -35,6 +57,7 @@ def create_app(*, max_jobs: int | None = None) -> FastAPI:
         title="neuralab",
         version=__version__,
         description="An offline lab for learning how neural networks learn functions.",
+        lifespan=_lifespan,
     )
     app.state.max_jobs = max_jobs
     errors.install(app)
