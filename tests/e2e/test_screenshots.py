@@ -24,8 +24,9 @@ QUERY = "&".join([
 LAYOUT_PROBLEMS = """
 (sel) => {
   const problems = [];
-  const visible = (e) => { const r = e.getBoundingClientRect();
-    return r.width > 0 && r.height > 0 && getComputedStyle(e).visibility !== 'hidden'; };
+  const visible = (e) => { const r = e.getBoundingClientRect();  // decorations are skipped
+    return r.width > 0 && r.height > 0 && getComputedStyle(e).visibility !== 'hidden'
+      && !e.closest('[aria-hidden=true]'); };
   for (const section of document.querySelectorAll('main > section')) {
     const box = section.getBoundingClientRect();
     const els = [...section.querySelectorAll(sel)].filter(visible);
@@ -65,6 +66,7 @@ def test_sections_look_right(browser, lab_url, artifacts, size):
     page = context.new_page()
     errors: list[str] = []
     page.on("console", lambda m: errors.append(m.text) if m.type == "error" else None)
+    page.on("response", lambda r: errors.append(f"{r.status} {r.url}") if r.status >= 400 else None)
     try:
         page.goto(f"{lab_url}/?{QUERY}")
         page.wait_for_selector("body[data-ready=true]", timeout=15_000)

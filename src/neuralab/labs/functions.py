@@ -43,9 +43,9 @@ SYSTEMS: dict[str, System] = {
         takes="the text of one comment",
         gives="a score from -1 (very negative) to 1 (very positive)",
         solution='def sentiment(comment: str) -> float:\n'
-                 '    """comment: a post like "Loved it!"\n'
-                 '    Returns a score from -1 (very\n'
-                 '    negative) to 1 (very positive)."""\n',
+                 '    """comment: e.g. "Loved it!"\n'
+                 '    Returns -1 (very negative)\n'
+                 '    to 1 (very positive)."""\n',
         worked=True,
     ),
     "pedestrian": System(

@@ -4,8 +4,6 @@ import { getJSON } from "../lib/api.js";
 import { control, el } from "../lib/controls.js";
 
 const SVG = "http://www.w3.org/2000/svg";
-const W = 640;
-const H = 300;
 const PAD = { l: 44, r: 16, t: 16, b: 34 };
 const ORDER = ["curve", "learning_rate", "start", "steps"];
 
@@ -18,7 +16,8 @@ function svg(tag, attrs = {}, text) {
 
 const num = (v) => (Math.abs(v) >= 1e4 ? v.toExponential(2) : v.toFixed(3));
 
-function chart() {
+// A narrower drawing on phones keeps the axis labels readable.
+function chart(W = 640, H = 300) {
   const root = svg("svg", { viewBox: `0 0 ${W} ${H}`, class: "descent-svg", role: "img",
     "aria-label": "The loss curve and the point walking down it" });
   const axes = svg("g", { class: "axes" });
@@ -106,7 +105,7 @@ export async function mount(root, { params, state }) {
   const resetBtn = el("button", { type: "button", text: "Reset" });
   const buttons = el("div", { class: "buttons", role: "group", "aria-label": "Descent" },
     stepBtn, playBtn, resetBtn);
-  const plot = chart();
+  const plot = window.innerWidth < 600 ? chart(360, 250) : chart();
   const formula = el("p", { class: "formula" });
   const readout = el("dl", { class: "descent-readout" });
   const status = el("p", { class: "status", role: "status" });
