@@ -256,8 +256,8 @@ def tree_path(tree: Any, x: np.ndarray, depth: int) -> list[int]:
 def ink_from_png(data: bytes) -> np.ndarray:
     """A PNG's ink as floats in 0..1, (height, width); bad uploads raise ParamError.
 
-    With transparency, ink is the alpha channel (what was painted). Without it, ink is dark
-    on light paper (or light on dark when the picture is mostly dark).
+    When some pixels are transparent, ink is the alpha channel (what was painted). Otherwise
+    ink is dark on light paper (or light on dark when the picture is mostly dark).
     """
     from PIL import Image, UnidentifiedImageError
 
@@ -276,18 +276,18 @@ def ink_from_png(data: bytes) -> np.ndarray:
                 raise ParamError("image", expected, message=f"the PNG is {width}x{height} "
                                  f"pixels; image must be {expected}")
             img.load()
-            if img.mode in ("RGBA", "LA", "PA") or "transparency" in img.info:
-                ink = np.asarray(img.convert("RGBA"), dtype=np.float32)[..., 3] / 255
-            else:
-                grey = np.asarray(img.convert("L"), dtype=np.float32) / 255
-                ink = 1 - grey if grey.mean() >= 0.5 else grey
+            rgba = np.asarray(img.convert("RGBA"), dtype=np.float32) / 255
     except ParamError:
         raise
     except (OSError, ValueError, SyntaxError, UnidentifiedImageError,
             Image.DecompressionBombError) as exc:
         raise ParamError("image", expected, message=f"the PNG could not be read ({exc}); "
                          f"image must be {expected}") from None
-    return np.ascontiguousarray(ink)
+    alpha = rgba[..., 3]
+    if alpha.min() < 1:  # painted on a transparent background
+        return np.ascontiguousarray(alpha)
+    grey = rgba[..., :3] @ np.array([0.299, 0.587, 0.114], dtype=np.float32)
+    return np.ascontiguousarray(1 - grey if grey.mean() >= 0.5 else grey)
 
 
 def mnist_style(ink: np.ndarray) -> np.ndarray:

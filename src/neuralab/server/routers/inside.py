@@ -54,9 +54,15 @@ def _comparison(values: dict[str, Any]) -> ComparisonResult:
     return result
 
 
-@router.get("/summary", summary="The trained comparison's settings and accuracies")
-def summary(q: Annotated[Settings, Query()]) -> dict[str, Any]:  # type: ignore[valid-type]
-    return inside.summary(_comparison(q.model_dump()))  # type: ignore[attr-defined]
+@router.get("/status", summary="Whether a comparison with these settings is in memory")
+def status(q: Annotated[Settings, Query()]) -> dict[str, Any]:  # type: ignore[valid-type]
+    """Always 200: ``trained`` says whether the other routes can look inside it (the page
+    asks this first, so an untrained comparison is not an error in the browser)."""
+    values = q.model_dump()  # type: ignore[attr-defined]
+    result = trained({name: values[name] for name in COMPARE_FIELDS}, scope="ui")
+    if result is None:
+        return {"trained": False, "params": values}
+    return {"trained": True, **inside.summary(result)}
 
 
 @router.get("/mlp", summary="The trained MLP: layers, thinned connections, biases, weights")
