@@ -9,7 +9,8 @@ from neuralab.params import TABLE, describe
 
 router = APIRouter(prefix="/api", tags=["meta"])
 
-_PUBLIC = [lab for lab in TABLE if lab != "serve"]
+# The estimator and the server itself are configured in Python or on the command line.
+_PUBLIC = [lab for lab in TABLE if lab not in ("serve", "mlp")]
 
 
 @router.get("/health")
