@@ -1,0 +1,207 @@
+"""Section 4b in Chromium: draw digits, read the predictions, hover the diagram, click cells.
+
+Screenshots of the section land in test-artifacts/ (``inside-1280x720.png``,
+``inside-390x844.png``).
+"""
+
+from __future__ import annotations
+
+import re
+
+import pytest
+from playwright.sync_api import Page, expect
+
+pytestmark = pytest.mark.e2e
+S = "#inside"
+LONG = 20_000  # ms: the comparison above trains first
+# Record every state the section goes through, from the first paint on.
+RECORD_STATES = """
+window.__insideStates = [];
+new MutationObserver((changes) => {
+  for (const c of changes) {
+    const t = c.target;
+    if (t.classList && t.classList.contains('inside') && c.attributeName === 'data-state') {
+      window.__insideStates.push(t.dataset.state);
+    }
+  }
+}).observe(document, { subtree: true, attributes: true, attributeFilter: ['data-state'] });
+"""
+
+
+def ready(page: Page) -> None:
+    expect(page.locator(f"{S} .inside")).to_have_attribute("data-complete", re.compile(r"\d"),
+                                                           timeout=LONG)
+
+
+def stroke(page: Page, points: list[tuple[float, float]], *, release: bool = True) -> None:
+    """Draw through ``points`` (fractions of the pad) with the mouse button held."""
+    pad = page.get_by_role("img", name="Draw a digit", exact=True)
+    pad.scroll_into_view_if_needed()
+    box = pad.bounding_box()
+    at = [(box["x"] + x * box["width"], box["y"] + y * box["height"]) for x, y in points]
+    page.mouse.move(*at[0])
+    page.mouse.down()
+    for x, y in at[1:]:
+        page.mouse.move(x, y, steps=4)
+    if release:
+        page.mouse.up()
+
+
+def predictions(page: Page) -> dict[str, str]:
+    cards = page.locator(f"{S} .pred-card")
+    return {cards.nth(i).get_attribute("data-model"):
+            cards.nth(i).locator(".pred-digit").inner_text() for i in range(cards.count())}
+
+
+def wait_predicted(page: Page) -> None:
+    """Until the predictions on screen are those of the drawing as it is now."""
+    page.wait_for_function("""() => { const d = document.querySelector('#inside .draw');
+        return d.dataset.shown === d.dataset.seq; }""")
+
+
+def test_drawing_digits_shows_three_predictions_and_probabilities(lab):
+    page = lab.open(anchor="inside")
+    ready(page)
+    draw = page.locator(f"{S} .draw")
+    # a "1": predictions arrive while the pen is still down
+    stroke(page, [(0.5, 0.12), (0.5, 0.5), (0.52, 0.88)], release=False)
+    expect(draw).not_to_have_attribute("data-shown", "0")
+    page.mouse.up()
+    wait_predicted(page)
+    said = predictions(page)
+    assert set(said) == {"mlp", "logistic_regression", "decision_tree"}
+    assert all(re.fullmatch(r"\d", d) for d in said.values()), said
+    assert said["mlp"] == "1" and said["logistic_regression"] == "1"
+    values = page.locator(f"{S} .prob-value").all_inner_texts()
+    assert len(values) == 10 and all(v.endswith("%") for v in values)
+    assert sum(float(v[:-1]) for v in values) == pytest.approx(100, abs=2)
+    expect(page.locator(f"{S} .prob.top")).to_have_attribute("data-digit", "1")
+    # the 28x28 input the models saw is shown, and it has ink
+    ink = page.evaluate("""() => { const c = document.querySelector('#inside .draw-input');
+        const d = c.getContext('2d').getImageData(0, 0, 28, 28).data;
+        let dark = 0; for (let i = 0; i < d.length; i += 4) dark += d[i] < 128; return dark; }""")
+    assert ink > 10
+
+    # Clear, then a "7" in two strokes
+    page.get_by_role("button", name="Clear", exact=True).click()
+    expect(page.locator(f"{S} .pred-digit").first).to_have_text("–")
+    stroke(page, [(0.22, 0.15), (0.5, 0.15), (0.78, 0.15)])
+    stroke(page, [(0.78, 0.15), (0.62, 0.5), (0.45, 0.88)])
+    wait_predicted(page)
+    assert predictions(page)["mlp"] == "7"
+
+    # a random validation digit comes with its label and the three predictions
+    page.get_by_role("button", name="Random validation digit", exact=True).click()
+    expect(page.locator(f"{S} .draw-note")).to_contain_text("Validation digit #")
+    expect(draw).to_have_attribute("data-source", "validation")
+    assert all(re.fullmatch(r"\d", d) for d in predictions(page).values())
+    assert lab.errors == []
+
+
+def test_the_diagram_hover_a_neuron_and_the_lit_activations(lab):
+    page = lab.open("compare.mlp_depth=3&compare.mlp_width=16", anchor="inside")
+    ready(page)
+    net = page.locator(f"{S} .net")
+    expect(net).to_have_attribute("data-layers", "784-16-16-16-10")
+    expect(page.locator(f"{S} .net-rule")).to_contain_text(
+        "8 incoming connections with the largest |weight|")
+    expect(page.locator(f"{S} circle.neuron")).to_have_count(16 * 3 + 10)
+    # hover a neuron of the second hidden layer: its incoming weights and bias
+    page.locator(f'{S} circle.neuron[data-layer="2"][data-index="5"]').hover()
+    info = page.locator(f"{S} .neuron-info")
+    expect(info.locator("h4")).to_have_text("Hidden layer 2, neuron 6")
+    expect(info).to_contain_text("16 weights")
+    expect(info.locator(".neuron-bias")).to_have_text(re.compile(r"^[+−]\d\.\d{3}$"))
+    expect(info.locator(".w-bars rect")).to_have_count(16)
+    expect(page.locator(f"{S} .net-hl line")).to_have_count(8)
+    # a first-layer neuron shows its 784 weights as an image
+    page.locator(f'{S} circle.neuron[data-layer="1"][data-index="0"]').hover()
+    expect(info.locator("canvas.w-img")).to_have_count(1)
+    # arrow keys move between neurons
+    page.locator(f"{S} .net-nodes").focus()
+    page.keyboard.press("ArrowRight")
+    expect(net).to_have_attribute("data-selected", "2:0")
+    # a digit lights the neurons up
+    page.get_by_role("button", name="Random validation digit", exact=True).click()
+    expect(net).to_have_class(re.compile(r"\blit\b"))
+    lit = page.evaluate("""() => [...document.querySelectorAll('#inside circle.neuron')]
+        .filter((c) => c.style.fill && c.style.fill !== 'rgb(255, 255, 255)').length""")
+    assert lit >= 5
+    expect(info).to_contain_text("activation")
+    # fewer connections per neuron
+    page.locator(S).get_by_label("Connections per neuron", exact=True).focus()
+    page.keyboard.press("Home")
+    expect(net).to_have_attribute("data-k", "1")
+    assert "inside.k=1" in lab.query()
+    # the first hidden layer's weight images and logistic regression's ten
+    expect(page.locator(f"{S} .first-layer .w-tile")).to_have_count(16)
+    expect(page.locator(f"{S} .lr-tile")).to_have_count(10)
+    assert lab.errors == []
+
+
+def test_confusion_cells_gallery_and_tree(lab):
+    page = lab.open(anchor="inside")
+    ready(page)
+    expect(page.locator(f"{S} table.cm")).to_have_count(3)
+    mlp = page.locator(f'{S} table.cm[data-model="mlp"]')
+    # the biggest mistake of the MLP
+    counts = mlp.locator(".cm-cell:not(.ok)").evaluate_all(
+        "cs => cs.map((c) => [+c.dataset.count, c.dataset.true, c.dataset.pred])")
+    n, true, pred = max(counts)
+    assert n > 0
+    mlp.locator(f'.cm-cell[data-true="{true}"][data-pred="{pred}"]').click()
+    out = page.locator(f"{S} .cm-out")
+    expect(out.locator(".cm-what")).to_contain_text(f"{n} images of {true} that the MLP read "
+                                                    f"as {pred}")
+    expect(out.locator(".d-tile")).to_have_count(min(n, 40))
+    # the gallery: the MLP's mistakes, then the tree's
+    gallery = page.locator(f"{S} .gallery")
+    expect(gallery.locator(".d-tile")).to_have_count(40)
+    first = gallery.locator("figcaption").first.inner_text()
+    a, b = (s.strip() for s in first.split("→"))
+    assert a != b
+    page.locator(S).get_by_label("Model", exact=True).select_option("decision_tree")
+    expect(gallery).to_have_attribute("data-model", "decision_tree")
+    # clicking a mistake loads it into the drawing pad
+    gallery.locator(".d-tile").first.click()
+    expect(page.locator(f"{S} .draw")).to_have_attribute("data-source", "validation")
+    # the tree: three levels of questions at the default depth 5, the path outlined
+    tree = page.locator(f"{S} .tree-wrap")
+    expect(tree).to_have_attribute("data-levels", "3")
+    expect(tree.locator(".t-ask")).to_have_count(7)
+    expect(tree.locator(".t-node.on-path")).to_have_count(4)
+    assert lab.errors == []
+
+
+def test_the_section_waits_for_a_comparison_then_shows_it(lab, page):
+    page.add_init_script(RECORD_STATES)
+    # a seed nobody trained yet: the comparison above trains it on load
+    page = lab.open("compare.seed=4711&compare.train_size=200", anchor="inside")
+    ready(page)
+    states = page.evaluate("window.__insideStates")
+    assert "empty" in states and states[-1] == "ready", states
+    expect(page.locator(f"{S} .inside-status")).to_contain_text("seed 4711")
+    assert lab.errors == []
+
+
+@pytest.mark.parametrize("size", [(1280, 720), (390, 844)])
+def test_screenshots(browser, lab_url, artifacts, size):
+    width, height = size
+    context = browser.new_context(viewport={"width": width, "height": height})
+    page = context.new_page()
+    try:
+        page.goto(f"{lab_url}/#inside")
+        ready(page)
+        stroke(page, [(0.3, 0.2), (0.7, 0.2), (0.45, 0.85)])
+        wait_predicted(page)
+        page.locator(f'{S} circle.neuron[data-layer="2"][data-index="3"]').hover()
+        page.locator(f'{S} table.cm[data-model="mlp"] .cm-cell[data-true="4"]'
+                     '[data-pred="9"]').click()
+        expect(page.locator(f"{S} .cm-what")).to_be_visible()
+        page.add_style_tag(content=".site-header { position: static; }")
+        path = artifacts / f"inside-{width}x{height}.png"
+        page.locator(S).screenshot(path=path)
+        assert path.stat().st_size > 20_000
+        assert page.evaluate("document.documentElement.scrollWidth") <= width
+    finally:
+        context.close()
