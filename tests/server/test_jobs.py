@@ -207,3 +207,21 @@ def test_runner_for_uses_the_apps_max_jobs_and_is_made_once():
     assert runner.max_jobs == 3 and runner_for(app) is runner
     bare = FastAPI()
     assert runner_for(bare).max_jobs >= 1
+
+
+def test_shutdown_cancels_running_and_queued_jobs():
+    async def main():
+        runner = JobRunner(max_jobs=1)
+        gate, log = threading.Event(), []
+        running, queued = runner.submit(key="a"), runner.submit(key="b")
+        t1 = asyncio.create_task(runner.run(running, gated(gate, log, "running")))
+        t2 = asyncio.create_task(runner.run(queued, gated(gate, log, "queued")))
+        await until(lambda: runner.waiting == 1 and ("start", "running") in log)
+        runner.shutdown()
+        with pytest.raises(Stopped):
+            await t1
+        with pytest.raises(JobCancelled):
+            await t2
+        assert running.cancelled and queued.cancelled and ("start", "queued") not in log
+
+    asyncio.run(main())
