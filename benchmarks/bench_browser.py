@@ -161,7 +161,9 @@ def main() -> None:
         flag = "ok" if p95 <= target else "OVER"
         lines.append(f"{name:<52} {len(xs):>4} {med:>7.1f}  {p95:>7.1f}  {mx:>7.1f}  "
                      f"{target:>5} {flag}")
-    machine = f"{platform.machine()}, {os.cpu_count()} cores, Python {platform.python_version()}"
+    load = ", ".join(f"{x:.1f}" for x in os.getloadavg())
+    machine = (f"{platform.machine()}, {os.cpu_count()} cores, load average {load}, "
+               f"Python {platform.python_version()}")
     print(f"Chromium {version}; {machine}")
     print("\n".join(lines))
     if args.markdown:

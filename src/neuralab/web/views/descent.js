@@ -156,7 +156,15 @@ export async function mount(root, { params, state }) {
 
   async function load() {
     const seq = ++latest;
-    const r = await getJSON("/api/descent", state.all());
+    let r;
+    try {
+      r = await getJSON("/api/descent", state.all());
+    } catch (err) {
+      if (seq !== latest) return;
+      status.className = "status bad";
+      status.textContent = err.message;
+      return;
+    }
     if (seq !== latest) return;
     stop();
     const first = !data || data.curve.name !== r.curve.name;

@@ -170,7 +170,13 @@ function astronaut(root, params, state) {
 
   async function load(resolution) {
     const seq = ++latest;
-    const r = await getJSON("/api/pixels/astronaut", { resolution });
+    let r;
+    try {
+      r = await getJSON("/api/pixels/astronaut", { resolution });
+    } catch (err) {
+      if (seq === latest) hover.textContent = `The picture could not load: ${err.message}`;
+      return;
+    }
     if (seq !== latest) return;
     const bin = atob(r.data);
     data = Uint8Array.from(bin, (ch) => ch.charCodeAt(0));
