@@ -14,20 +14,6 @@ from playwright.sync_api import Page, expect
 pytestmark = pytest.mark.e2e
 S = "#inside"
 LONG = 20_000  # ms: the comparison above trains first
-# Record every state the section goes through, from the first paint on.
-RECORD_STATES = """
-window.__insideStates = [];
-new MutationObserver((changes) => {
-  for (const c of changes) {
-    const t = c.target;
-    if (t.classList && t.classList.contains('inside') && c.attributeName === 'data-state') {
-      window.__insideStates.push(t.dataset.state);
-    }
-  }
-}).observe(document, { subtree: true, attributes: true, attributeFilter: ['data-state'] });
-"""
-
-
 def ready(page: Page) -> None:
     expect(page.locator(f"{S} .inside")).to_have_attribute("data-complete", re.compile(r"\d"),
                                                            timeout=LONG)
@@ -174,12 +160,29 @@ def test_confusion_cells_gallery_and_tree(lab):
 
 
 def test_the_section_waits_for_a_comparison_then_shows_it(lab, page):
-    page.add_init_script(RECORD_STATES)
-    # a seed nobody trained yet: the comparison above trains it on load
+    # Hold the comparison's stream, so the section is seen before any model exists.
+    gate: dict = {"open": False, "held": [], "to_page": None}
+
+    def stream(ws) -> None:
+        server = ws.connect_to_server()
+        ws.on_message(server.send)
+        gate["to_page"] = ws
+
+        def from_server(message) -> None:
+            (ws.send if gate["open"] else gate["held"].append)(message)
+
+        server.on_message(from_server)
+
+    page.route_web_socket(re.compile(r".*/api/compare/ws$"), stream)
     page = lab.open("compare.seed=4711&compare.train_size=200", anchor="inside")
+    expect(page.locator(f"{S} .inside")).to_have_attribute("data-state", "empty")
+    expect(page.locator(f"{S} .inside-status")).to_have_text(
+        "Run the comparison above to look inside its models.")
+    expect(page.locator(f"{S} .inside-body")).to_be_hidden()
+    gate["open"] = True
+    for message in gate["held"]:
+        gate["to_page"].send(message)
     ready(page)
-    states = page.evaluate("window.__insideStates")
-    assert "empty" in states and states[-1] == "ready", states
     expect(page.locator(f"{S} .inside-status")).to_contain_text("seed 4711")
     assert lab.errors == []
 

@@ -69,10 +69,7 @@ export async function mount(section, { params, state }) {
       }
       return data;
     },
-    async randomDigit() {
-      const index = Math.floor(Math.random() * settings.val_size);
-      return digit(index);
-    },
+    randomDigit: (index = Math.floor(Math.random() * settings.val_size)) => digit(index),
     onPrediction(pred) {
       diagram.light(pred);
       if (treeWrap) markPath(treeWrap, pred ? pred.decision_tree.path : null);
@@ -168,8 +165,11 @@ export async function mount(section, { params, state }) {
     await mistakes.render(data);
   }
 
+  let shown = ""; // the settings whose models are on screen
   async function load(next) {
     if (next) settings = { ...settings, ...next };
+    const key = JSON.stringify(Object.keys(settings).sort().map((k) => [k, settings[k]]));
+    if (key === shown && root.dataset.state === "ready") return; // already on screen
     token += 1;
     const t = token;
     root.dataset.state = "loading";
@@ -184,9 +184,10 @@ export async function mount(section, { params, state }) {
       if (t !== token) return;
       root.dataset.state = "ready";
       root.dataset.loaded = "1";
+      shown = key;
       status.textContent = describeSettings(settings);
       status.className = "inside-status";
-      draw.reset();
+      draw.refresh().catch(fail); // what is on the pad, asked again of the new models
       await Promise.all([loadLogistic(t), loadTree(t), loadMistakes(t)]);
       if (t === token) root.dataset.complete = String(t);
     } catch (err) {

@@ -175,7 +175,9 @@ export function drawPanel({ predictPNG, randomDigit, onPrediction }) {
   });
 
   // A validation digit, painted large and smooth so the learner can add strokes to it.
+  let shownIndex = null;
   function showDigit(d) {
+    shownIndex = d.index;
     const tile = el("canvas", { width: SIDE, height: SIDE });
     paintInk(tile, d.ink, 0, 255);
     paper();
@@ -201,5 +203,17 @@ export function drawPanel({ predictPNG, randomDigit, onPrediction }) {
     }
   });
 
-  return { el: root, reset, showDigit };
+  // Ask the (possibly new) models about what is on the pad.
+  async function refresh() {
+    if (blank) return show(null, seq);
+    if (root.dataset.source === "validation" && shownIndex !== null) {
+      const version = seq;
+      const d = await randomDigit(shownIndex);
+      if (version === seq) show(d.predictions, seq);
+      return undefined;
+    }
+    return changed();
+  }
+
+  return { el: root, reset, showDigit, refresh };
 }
