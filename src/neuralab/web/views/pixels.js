@@ -87,9 +87,10 @@ function tiny(root, params, state) {
     el("p", { text: "Each pixel mixes red, green and blue light, each from 0 (none) to 1 " +
       "(full). (1, 0, 0) is pure red, (0, 1, 0) pure green, (0.5, 0.5, 0.5) grey. Change " +
       "the numbers and watch the pictures follow." }),
-    el("div", { class: "matrices" }, ...CHANNELS.map((ch) => editors[ch].el)),
+    el("div", { class: "tiny-row" },
+      el("div", { class: "matrices" }, ...CHANNELS.map((ch) => editors[ch].el)),
+      el("div", { class: "pictures" }, ...Object.values(pics).map((p) => p.el))),
     error,
-    el("div", { class: "pictures" }, ...Object.values(pics).map((p) => p.el)),
     el("p", { class: "muted", text: "Stacked together the three matrices make an array of " +
       "shape (3, 3, 3): height, width, and the three colour values of each pixel." }));
   return { part, refresh };
