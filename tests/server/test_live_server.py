@@ -67,12 +67,12 @@ def test_bad_messages_are_answered_and_the_socket_keeps_working(lab_url):
         assert msg["type"] == "done"
 
 
-def test_a_closed_tab_frees_its_slot(lab_url):
+def test_a_tab_closed_mid_run_leaves_the_server_serving(lab_url):
     with connect(_ws(lab_url), open_timeout=20) as ws:
         ws.send(json.dumps({"type": "run", "params": {"train_size": 5000, "seed": 77,
                                                       "mlp_depth": 8, "mlp_width": 64}}))
         assert json.loads(ws.recv(timeout=30))["type"] in ("started", "waiting")
-    # the tab is closed mid-training; its run is cancelled and the slot freed
+    # the tab is closed mid-training (cancellation itself is tested in test_jobs.py)
     out: list[dict] = []
     t0 = time.monotonic()
     _run(lab_url, {"train_size": 100, "seed": 78}, out)
