@@ -59,12 +59,18 @@ def test_code_is_never_executed(tmp_path):
     assert fb.matches and not marker.exists()
 
 
+def test_types_are_shown_as_written():
+    fb = check_header("def f(photo: np.ndarray[\n    float]) -> bool:", "pedestrian")
+    assert fb.params[0]["annotation"] == "np.ndarray[ float]"
+
+
 def test_async_and_varargs():
     fb = check_header("async def reply(*messages: str, **options: str) -> str: ...", "chatbot")
     assert fb.is_function and [p["name"] for p in fb.params] == ["messages", "options"]
 
 
-@pytest.mark.parametrize("code", ["", "   \n", "\x00", "(" * 500, "def f(:"])
+@pytest.mark.parametrize("code", ["", "   \n", "\x00", "(" * 500, "def f(:", "-" * 3999 + "1",
+                                  "def f(x: " + "a." * 1900 + "b) -> str:"])
 def test_odd_input_never_raises(code):
     fb = check_header(code, "pedestrian")
     assert not fb.matches

@@ -146,6 +146,14 @@ def _friendly(err: SyntaxError) -> str:
     return f"{line}{msg}."
 
 
+def _source(code: str, node: ast.expr | None, limit: int = 80) -> str | None:
+    """The learner's own text of a type (not ``ast.unparse``, which recurses)."""
+    if node is None:
+        return None
+    text = " ".join((ast.get_source_segment(code, node) or "?").split())
+    return text if len(text) <= limit else text[:limit - 3] + "..."
+
+
 def _matches(annotation: str | None, words: tuple[str, ...]) -> bool:
     return annotation is not None and any(w in annotation.lower() for w in words)
 
@@ -180,9 +188,9 @@ def check_header(code: str, exercise: str = "pedestrian") -> HeaderFeedback:
         args.append(fn.args.vararg)
     if fn.args.kwarg:
         args.append(fn.args.kwarg)
-    params = [{"name": a.arg, "annotation": ast.unparse(a.annotation) if a.annotation else None}
+    params = [{"name": a.arg, "annotation": _source(code, a.annotation)}
               for a in args if a.arg not in ("self", "cls")]
-    returns = ast.unparse(fn.returns) if fn.returns else None
+    returns = _source(code, fn.returns)
     feedback = HeaderFeedback(
         exercise, valid_python=True, is_function=True, name=fn.name, params=params,
         returns=returns, params_typed=bool(params) and all(p["annotation"] for p in params),
