@@ -36,7 +36,7 @@ def validation_detail(errors: list[dict[str, Any]]) -> list[dict[str, Any]]:
         where = name + "".join(f"[{p}]" for p in loc[loc.index(name) + 1:] if p.isdigit()) \
             if name in loc else name
         if err.get("type") == "extra_forbidden":
-            message = f"unknown parameter {name!r}"
+            message, expected = f"unknown parameter {name!r}", None
         elif err.get("type") == "missing":
             message = f"{where} is required" + (f": {expected}" if expected else "")
         elif expected:
