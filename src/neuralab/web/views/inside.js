@@ -56,9 +56,9 @@ export async function mount(section, { params, state }) {
   let treeWrap = null;
   let diagram = null;
   const draw = drawPanel({
-    async predictPNG(blob) {
+    async predictPNG(png) {
       const qs = new URLSearchParams(q()).toString();
-      const r = await fetch(`/api/inside/predict.png?${qs}`, { method: "POST", body: blob,
+      const r = await fetch(`/api/inside/predict.png?${qs}`, { method: "POST", body: png,
         headers: { "Content-Type": "image/png" } });
       const data = await r.json();
       if (!r.ok) {
@@ -137,9 +137,11 @@ export async function mount(section, { params, state }) {
   // --- loading
   async function loadMlp(t) {
     const data = await getJSON("/api/inside/mlp", q({ k: state.get("k") }));
-    if (t !== token) return;
+    if (t !== token) return null;
     diagram.render(data);
-    const fl = data.first_layer;
+    return data;
+  }
+  function showFirstLayer(fl) {
     firstLayer.replaceChildren(scaleLegend(fl.scale),
       firstLayerImages(fl, (j) => {
         diagram.select(1, j);
@@ -166,7 +168,8 @@ export async function mount(section, { params, state }) {
   }
 
   let shown = ""; // the settings whose models are on screen
-  async function load(next) {
+  // `known`: the comparison has just finished training, so there is no need to ask.
+  async function load(next, { known = false } = {}) {
     if (next) settings = { ...settings, ...next };
     const key = JSON.stringify(Object.keys(settings).sort().map((k) => [k, settings[k]]));
     if (key === shown && root.dataset.state === "ready") return; // already on screen
@@ -174,20 +177,23 @@ export async function mount(section, { params, state }) {
     const t = token;
     root.dataset.state = "loading";
     try {
-      const known = await getJSON("/api/inside/status", q());
-      if (t !== token) return;
-      if (!known.trained) {
-        fail({ status: 404 });
+      if (!known && !(await getJSON("/api/inside/status", q())).trained) {
+        if (t === token) fail({ status: 404 });
         return;
       }
-      await loadMlp(t);
       if (t !== token) return;
+      const mlp = await loadMlp(t);
+      if (t !== token || !mlp) return;
       root.dataset.state = "ready";
       root.dataset.loaded = "1";
       shown = key;
       status.textContent = describeSettings(settings);
       status.className = "inside-status";
       draw.refresh().catch(fail); // what is on the pad, asked again of the new models
+      // the rest once the diagram is on screen, so its first frame has nothing else to do
+      await new Promise((resolve) => requestAnimationFrame(() => setTimeout(resolve, 0)));
+      if (t !== token) return;
+      showFirstLayer(mlp.first_layer);
       await Promise.all([loadLogistic(t), loadTree(t), loadMistakes(t)]);
       if (t === token) root.dataset.complete = String(t);
     } catch (err) {
@@ -195,6 +201,8 @@ export async function mount(section, { params, state }) {
     }
   }
 
-  document.addEventListener("neuralab:compare-done", (e) => { load(e.detail).catch(fail); });
+  document.addEventListener("neuralab:compare-done", (e) => {
+    load(e.detail, { known: true }).catch(fail);
+  });
   await load();
 }

@@ -1,13 +1,16 @@
 // "Draw a digit": a canvas for mouse, touch and pen, the 28x28 input the models see, and
-// the three models' predictions, updated while drawing. At most one request is in flight:
-// when it comes back and the drawing has changed since, the next one goes at once, so the
-// updates are throttled to the round-trip time.
+// the three models' predictions, updated while drawing. At most two requests are in flight
+// (so the end of a stroke need not wait for a whole earlier round trip); when one comes back
+// and the drawing has changed since the last one sent, the next goes at once. Updates are
+// thus throttled to the round-trip time, and an answer older than the one shown is dropped.
 import { el } from "../../lib/controls.js";
 import { paintInk, pct, SIDE } from "./images.js";
+import { encodeGreyPNG } from "./png.js";
 
 const SIZE = 280; // the canvas's own pixels
 const SENT = 112; // the drawing is sent as a 112x112 PNG (4 x 28)
 const PEN = 20;
+const MAX_IN_FLIGHT = 2;
 const MODELS = [
   { key: "mlp", name: "MLP" },
   { key: "logistic_regression", name: "Logistic regression" },
@@ -19,7 +22,7 @@ export function drawPanel({ predictPNG, randomDigit, onPrediction }) {
     role: "img", "aria-label": "Draw a digit", tabindex: "0" });
   const ctx = canvas.getContext("2d", { willReadFrequently: false });
   const small = el("canvas", { width: SENT, height: SENT });
-  const smallCtx = small.getContext("2d");
+  const smallCtx = small.getContext("2d", { willReadFrequently: true });
   const input = el("canvas", { width: SIDE, height: SIDE, class: "draw-input", role: "img",
     "aria-label": "The 28x28 input the models see" });
   const clear = el("button", { type: "button", text: "Clear" });
@@ -57,7 +60,9 @@ export function drawPanel({ predictPNG, randomDigit, onPrediction }) {
       el("h4", { text: "MLP: probability of each digit" }), barList));
 
   let seq = 0; // version of the drawing
-  let inFlight = false;
+  let sent = 0; // the version last sent
+  let shownSeq = 0; // the version whose answer is on screen
+  let inFlight = 0;
   let blank = true;
   let last = null; // last pointer position
 
@@ -68,7 +73,10 @@ export function drawPanel({ predictPNG, randomDigit, onPrediction }) {
   paper();
 
   function show(pred, version, text) {
-    if (version !== undefined) root.dataset.shown = String(version);
+    if (version !== undefined) {
+      shownSeq = version;
+      root.dataset.shown = String(version);
+    }
     if (!pred) {
       for (const m of MODELS) {
         cards[m.key].digit.textContent = "–";
@@ -102,19 +110,22 @@ export function drawPanel({ predictPNG, randomDigit, onPrediction }) {
   }
 
   async function send() {
-    if (inFlight || blank) return;
-    inFlight = true;
+    if (inFlight >= MAX_IN_FLIGHT || blank || sent === seq) return;
+    inFlight += 1;
     const version = seq;
+    sent = version;
     try {
       smallCtx.drawImage(canvas, 0, 0, SENT, SENT);
-      const blob = await new Promise((resolve) => small.toBlob(resolve, "image/png"));
-      const pred = await predictPNG(blob);
-      if (pred && version <= seq && !blank) show(pred, version);
+      const rgba = smallCtx.getImageData(0, 0, SENT, SENT).data;
+      const grey = new Uint8Array(SENT * SENT);
+      for (let i = 0; i < grey.length; i += 1) grey[i] = rgba[4 * i];
+      const pred = await predictPNG(encodeGreyPNG(grey, SENT, SENT));
+      if (pred && version > shownSeq && !blank) show(pred, version);
     } catch (err) {
       note.textContent = err.message;
     } finally {
-      inFlight = false;
-      if (seq !== version && !blank) send();
+      inFlight -= 1;
+      send();
     }
   }
 
@@ -143,7 +154,11 @@ export function drawPanel({ predictPNG, randomDigit, onPrediction }) {
   canvas.addEventListener("pointerdown", (e) => {
     if (e.button > 0) return;
     e.preventDefault();
-    canvas.setPointerCapture(e.pointerId);
+    try {
+      canvas.setPointerCapture(e.pointerId);
+    } catch {
+      // a synthetic or vanished pointer: drawing still works without capture
+    }
     last = at(e);
     stroke([[last[0] + 0.01, last[1]]]);
     if (root.dataset.source === "validation") note.textContent = "Your strokes are added to it.";
@@ -184,6 +199,7 @@ export function drawPanel({ predictPNG, randomDigit, onPrediction }) {
     ctx.imageSmoothingEnabled = true;
     ctx.drawImage(tile, 28, 28, SIZE - 56, SIZE - 56);
     seq += 1;
+    sent = seq; // its answer comes with it: nothing to send
     blank = false;
     root.dataset.seq = String(seq);
     root.dataset.source = "validation";
