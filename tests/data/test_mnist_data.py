@@ -78,6 +78,7 @@ def test_unknown_source_is_a_clear_error():
         load_mnist(source="internet")
 
 
+@pytest.mark.filterwarnings("ignore:A network error occurred:UserWarning")  # its retries
 def test_openml_without_network_says_so(monkeypatch, tmp_path):
     """With every connection refused, the OpenML source fails with a clear message."""
     monkeypatch.setenv("SCIKIT_LEARN_DATA", str(tmp_path))
