@@ -84,6 +84,45 @@ def test_drawing_digits_shows_three_predictions_and_probabilities(lab):
     assert lab.errors == []
 
 
+@pytest.mark.parametrize("device", ["touch", "pen"])
+def test_a_finger_or_a_pen_draws_too(browser, lab_url, device):
+    context = browser.new_context(viewport={"width": 390, "height": 844}, has_touch=True,
+                                  is_mobile=device == "touch")
+    page = context.new_page()
+    try:
+        page.goto(f"{lab_url}/#inside")
+        ready(page)
+        pad = page.get_by_role("img", name="Draw a digit", exact=True)
+        pad.scroll_into_view_if_needed()
+        box = pad.bounding_box()
+        points = [(box["x"] + box["width"] * 0.5, box["y"] + box["height"] * f)
+                  for f in (0.12, 0.3, 0.5, 0.7, 0.88)]
+        scrolled = page.evaluate("window.scrollY")
+        cdp = context.new_cdp_session(page)
+        if device == "touch":
+            cdp.send("Input.dispatchTouchEvent", {"type": "touchStart", "touchPoints": [
+                {"x": points[0][0], "y": points[0][1]}]})
+            for x, y in points[1:]:
+                cdp.send("Input.dispatchTouchEvent", {"type": "touchMove",
+                                                      "touchPoints": [{"x": x, "y": y}]})
+            cdp.send("Input.dispatchTouchEvent", {"type": "touchEnd", "touchPoints": []})
+        else:
+            pen = {"pointerType": "pen", "button": "left", "clickCount": 1}
+            cdp.send("Input.dispatchMouseEvent", {"type": "mousePressed", "x": points[0][0],
+                                                  "y": points[0][1], **pen, "force": 0.5})
+            for x, y in points[1:]:
+                cdp.send("Input.dispatchMouseEvent", {"type": "mouseMoved", "x": x, "y": y,
+                                                      "pointerType": "pen", "buttons": 1,
+                                                      "force": 0.5})
+            cdp.send("Input.dispatchMouseEvent", {"type": "mouseReleased", "x": points[-1][0],
+                                                  "y": points[-1][1], **pen})
+        wait_predicted(page)
+        assert predictions(page)["mlp"] == "1"
+        assert page.evaluate("window.scrollY") == scrolled  # the stroke did not scroll the page
+    finally:
+        context.close()
+
+
 def test_the_diagram_hover_a_neuron_and_the_lit_activations(lab):
     page = lab.open("compare.mlp_depth=3&compare.mlp_width=16", anchor="inside")
     ready(page)
