@@ -79,5 +79,7 @@ export function treeDiagram(data) {
 // Mark the path an input takes through the shown levels.
 export function markPath(wrap, path) {
   for (const n of wrap.querySelectorAll(".t-node.on-path")) n.classList.remove("on-path");
-  for (const id of path || []) wrap.querySelector(`.t-node[data-node="${id}"]`)?.classList.add("on-path");
+  for (const id of path || []) {
+    wrap.querySelector(`.t-node[data-node="${id}"]`)?.classList.add("on-path");
+  }
 }

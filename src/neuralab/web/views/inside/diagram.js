@@ -3,7 +3,7 @@
 // neuron's incoming weights and bias, and the activations of a chosen digit lit up.
 // Connections are painted on a canvas in a few batched strokes; neurons are SVG circles.
 import { el } from "../../lib/controls.js";
-import { float32s, paintInk, paintSigned, pct, SIDE, svg } from "./images.js";
+import { float32s, int8s, paintInk, paintSigned, pct, SIDE, svg, weightCanvas } from "./images.js";
 
 const LEVELS = 6; // connections are batched into this many strengths per sign
 const LIT = [245, 158, 11]; // an active neuron glows amber
@@ -20,14 +20,16 @@ function layout(sizes, width, height) {
   const last = width - labelRoom;
   const n = sizes.length - 1;
   const xs = [x0 + side / 2];
-  for (let l = 1; l <= n; l += 1) xs.push(n === 1 ? last : first + ((last - first) * (l - 1)) / (n - 1));
+  for (let l = 1; l <= n; l += 1) {
+    xs.push(n === 1 ? last : first + ((last - first) * (l - 1)) / (n - 1));
+  }
   const ys = sizes.map((count, l) => {
     if (l === 0) return [];
     const step = Math.min(34, avail / count);
     const start = top + (avail - step * (count - 1)) / 2;
     return Array.from({ length: count }, (_, i) => start + step * i);
   });
-  const radius = sizes.map((count) => Math.max(2, Math.min(10, (Math.min(34, avail / count)) * 0.36)));
+  const radius = sizes.map((n) => Math.max(2, Math.min(10, Math.min(34, avail / n) * 0.36)));
   const input = { x: x0, y: top + (avail - side) / 2, side };
   const spacing = n > 1 ? (last - first) / (n - 1) : last - first;
   return { xs, ys, radius, input, top, height, width, spacing };
@@ -37,7 +39,8 @@ function layout(sizes, width, height) {
 function source(geo, t, src) {
   if (t > 0) return [geo.xs[t], geo.ys[t][src]];
   const cell = geo.input.side / SIDE;
-  return [geo.input.x + ((src % SIDE) + 0.5) * cell, geo.input.y + (Math.floor(src / SIDE) + 0.5) * cell];
+  return [geo.input.x + ((src % SIDE) + 0.5) * cell,
+    geo.input.y + (Math.floor(src / SIDE) + 0.5) * cell];
 }
 
 export function mlpPanel({ slider }) {
@@ -305,16 +308,12 @@ export function mlpPanel({ slider }) {
 
 // The first hidden layer's weight vectors as 28x28 images on one shared scale.
 export function firstLayerImages(block, onPick) {
+  const codes = int8s(block.data);
   const grid = el("div", { class: "w-grid first-layer" });
-  const n = block.shape[0];
-  const codes = new Int8Array(Uint8Array.from(atob(block.data), (c) => c.charCodeAt(0)).buffer);
-  for (let j = 0; j < n; j += 1) {
-    const values = new Float32Array(SIDE * SIDE);
-    for (let i = 0; i < values.length; i += 1) values[i] = codes[j * SIDE * SIDE + i] / 127;
-    const c = paintSigned(el("canvas", { width: SIDE, height: SIDE, class: "w-img" }), values);
+  for (let j = 0; j < block.shape[0]; j += 1) {
     const b = el("button", { type: "button", class: "w-tile", title: `neuron ${j + 1}`,
       "aria-label": `Hidden neuron ${j + 1}'s incoming weights; show it in the diagram` },
-    c, el("span", { text: String(j + 1) }));
+    weightCanvas(codes, j), el("span", { text: String(j + 1) }));
     b.addEventListener("click", () => onPick(j));
     grid.append(b);
   }

@@ -31,7 +31,9 @@ function adler32(bytes) {
 // `grey` holds width * height values 0..255, row by row.
 export function encodeGreyPNG(grey, width, height) {
   const raw = new Uint8Array(height * (width + 1)); // each row: filter byte 0, then pixels
-  for (let y = 0; y < height; y += 1) raw.set(grey.subarray(y * width, (y + 1) * width), y * (width + 1) + 1);
+  for (let y = 0; y < height; y += 1) {
+    raw.set(grey.subarray(y * width, (y + 1) * width), y * (width + 1) + 1);
+  }
   const blocks = Math.max(1, Math.ceil(raw.length / 65535));
   const zlib = new Uint8Array(2 + raw.length + 5 * blocks + 4);
   zlib[0] = 0x78;
