@@ -1,7 +1,7 @@
 """Section 4b in Chromium: draw digits, read the predictions, hover the diagram, click cells.
 
-Screenshots of the section land in test-artifacts/ (``inside-1280x720.png``,
-``inside-390x844.png``).
+Screenshots of the section with a digit drawn land in test-artifacts/
+(``inside-drawn-1280x720.png``, ``inside-drawn-390x844.png``).
 """
 
 from __future__ import annotations
@@ -241,7 +241,7 @@ def test_screenshots(browser, lab_url, artifacts, size):
                      '[data-pred="9"]').click()
         expect(page.locator(f"{S} .cm-what")).to_be_visible()
         page.add_style_tag(content=".site-header { position: static; }")
-        path = artifacts / f"inside-{width}x{height}.png"
+        path = artifacts / f"inside-drawn-{width}x{height}.png"
         page.locator(S).screenshot(path=path)
         assert path.stat().st_size > 20_000
         assert page.evaluate("document.documentElement.scrollWidth") <= width

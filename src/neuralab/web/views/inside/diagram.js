@@ -95,8 +95,8 @@ export function mlpPanel({ slider }) {
       buckets.forEach((coords, b) => {
         if (!coords.length) return;
         const level = (b % LEVELS + 1) / LEVELS;
-        ctx.strokeStyle = rgba(b < LEVELS ? [37, 99, 235] : [220, 38, 38], 0.07 + 0.5 * level);
-        ctx.lineWidth = 0.35 + 2.2 * level * level;
+        ctx.strokeStyle = rgba(b < LEVELS ? [37, 99, 235] : [220, 38, 38], 0.06 + 0.44 * level);
+        ctx.lineWidth = 0.3 + 2 * level * level;
         ctx.beginPath();
         for (let i = 0; i < coords.length; i += 4) {
           ctx.moveTo(coords[i], coords[i + 1]);
