@@ -108,7 +108,11 @@ function accuracyCards() {
       c.value.textContent = pct(accuracy);
       c.bar.style.width = `${(100 * accuracy).toFixed(1)}%`;
     }
-    if (note !== undefined) c.note.textContent = note;
+    if (note !== undefined) {
+      c.note.textContent = note;
+      c.note.title = note.includes("reused")
+        ? "Trained earlier with the same settings: the server kept the model." : "";
+    }
     if (state) c.card.dataset.state = state;
   }
   return { el: root, set };
