@@ -19,6 +19,7 @@ What makes it fast enough to answer a slider at once:
 
 from __future__ import annotations
 
+import functools
 import math
 import threading
 import time
@@ -201,15 +202,20 @@ class _Data:
     y_val: np.ndarray
 
 
+@functools.lru_cache(maxsize=4)
 def _split(train_size: int, val_size: int) -> _Data:
+    """The lesson's slices as float32 0..1, kept (read-only) for the next slider move."""
     from neuralab.data import load_mnist
 
     mnist = load_mnist()
-    return _Data(
+    data = _Data(
         mnist.features(slice(0, train_size)), np.asarray(mnist.labels[:train_size]),
         mnist.features(slice(len(mnist) - val_size, None)),
         np.asarray(mnist.labels[len(mnist) - val_size:]),
     )
+    for array in (data.X_train, data.X_val):
+        array.setflags(write=False)
+    return data
 
 
 # ---------------------------------------------------------------------------- cache

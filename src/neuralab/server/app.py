@@ -46,6 +46,9 @@ def warm_up() -> None:
 async def _lifespan(app: FastAPI) -> AsyncIterator[None]:
     threading.Thread(target=warm_up, name="neuralab-warm-up", daemon=True).start()
     yield
+    runner = getattr(app.state, "jobs", None)
+    if runner is not None:
+        runner.shutdown()  # cancel what still runs or waits
 
 
 def create_app(*, max_jobs: int | None = None) -> FastAPI:
