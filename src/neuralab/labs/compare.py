@@ -249,7 +249,7 @@ class _Cache:
 
 
 CACHE = _Cache()  # fitted models, keyed by the settings each depends on
-RESULTS = _Cache(size=32)  # whole comparisons, keyed by all their settings
+RESULTS = _Cache(size=64)  # whole comparisons, keyed by all their settings (~1 MB each)
 
 
 def clear_cache() -> None:
