@@ -125,34 +125,26 @@ def main() -> None:
                      ("pixel change -> next frame painted", frame, 50)]
             page.close()
 
-            loads, ready, lean, first, warm = [], [], [], [], []
-            for i in range(2 * args.loads):
+            loads, ready, first, warm = [], [], [], []
+            for _ in range(args.loads):
                 ctx = browser.new_context(viewport={"width": 1280, "height": 720})  # cold cache
                 pg = ctx.new_page()
-                if i % 2:  # for comparison: the same page with plotly.js left out
-                    pg.route("**/vendor/plotly.min.js", lambda r: r.fulfill(
-                        body="", content_type="text/javascript"))
                 pg.add_init_script(READY_MARK)
                 pg.goto(url, wait_until="load")
                 pg.wait_for_selector("body[data-ready=true]")
                 pg.wait_for_function("[...document.images].every((i) => i.complete)")
                 nav = pg.evaluate("performance.getEntriesByType('navigation')[0].toJSON()")
-                done = max(pg.evaluate("window.__readyAt"), nav["loadEventEnd"])
-                if i % 2:
-                    lean.append(done)
-                else:
-                    loads.append(nav["loadEventEnd"])
-                    ready.append(done)
-                    first.append(pg.evaluate("window.__neuronAt"))
-                    pg.reload(wait_until="load")  # a second visit: cached, compiled code
-                    pg.wait_for_selector("body[data-ready=true]")
-                    nav = pg.evaluate("performance.getEntriesByType('navigation')[0].toJSON()")
-                    warm.append(max(pg.evaluate("window.__readyAt"), nav["loadEventEnd"]))
+                loads.append(nav["loadEventEnd"])
+                ready.append(max(pg.evaluate("window.__readyAt"), nav["loadEventEnd"]))
+                first.append(pg.evaluate("window.__neuronAt"))
+                pg.reload(wait_until="load")  # a second visit: cached, compiled code
+                pg.wait_for_selector("body[data-ready=true]")
+                nav = pg.evaluate("performance.getEntriesByType('navigation')[0].toJSON()")
+                warm.append(max(pg.evaluate("window.__readyAt"), nav["loadEventEnd"]))
                 ctx.close()
             rows += [("page load, cold cache: neuron section drawn", first, 1500),
                      ("page load, cold cache: load event (HTML, CSS, modules)", loads, 1500),
-                     ("page load, cold cache: all views drawn, plotly.js in", ready, 1500),
-                     ("  the same without plotly.js (comparison only)", lean, 1500),
+                     ("page load, cold cache: all views drawn", ready, 1500),
                      ("page reload, warm cache: all views drawn", warm, 1500)]
             browser.close()
     finally:

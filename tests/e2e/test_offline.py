@@ -25,4 +25,5 @@ def test_every_section_works_offline(offline_cmd, chromium):
     assert report["outside"] == [], f"requests left loopback: {report['outside']}"
     assert report["console_errors"] == [], report["console_errors"]
     assert len(report["requests"]) > 10
-    assert any(u.endswith("/vendor/plotly.min.js") for u in report["requests"])
+    assert any(u.endswith("/static/lib/chart.js") for u in report["requests"])
+    assert not [u for u in report["requests"] if "/vendor/" in u]

@@ -1,9 +1,12 @@
 """Health, OpenAPI, the parameter table and static files that stay in their folder."""
 
+import re
+
 import pytest
 from fastapi.testclient import TestClient
 
 from neuralab.server import create_app
+from neuralab.server.app import WEB
 
 
 @pytest.fixture(scope="module")
@@ -38,10 +41,20 @@ def test_params_carry_the_labels(client):
 def test_index_and_assets(client):
     r = client.get("/")
     assert r.status_code == 200 and "data-view=\"neuron\"" in r.text
-    for view in ("functions", "pixels", "descent", "neuron", "next"):
+    for view in ("functions", "pixels", "descent", "compare", "neuron", "next"):
         assert client.get(f"/static/views/{view}.js").status_code == 200
         assert client.get(f"/static/views/{view}.css").status_code == 200
-    assert client.get("/vendor/plotly.min.js").status_code == 200
+    # every script and asset is the lab's own, from this server: nothing external or vendored
+    scripts = re.findall(r"<script\b[^>]*\bsrc=\"([^\"]*)\"", r.text)
+    links = re.findall(r"\b(?:src|href)=\"([^\"]*)\"", r.text)
+    assert scripts == ["/static/main.js"]
+    assert not [u for u in links if not u.startswith(("/static/", "/api/", "#", "data:"))], links
+    assert "/vendor/" not in r.text
+    assert client.get("/vendor/plotly.min.js").status_code == 404
+    # and the modules import only one another
+    for module in WEB.rglob("*.js"):
+        for spec in re.findall(r"\bimport\b[^\"'`]*[\"'`]([^\"'`]+)", module.read_text()):
+            assert spec.startswith("."), f"{module.name} imports {spec}"
 
 
 @pytest.mark.parametrize("path", [

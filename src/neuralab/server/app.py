@@ -22,13 +22,6 @@ ROUTERS = ("meta", "functions", "pixels", "descent", "compare", "inside", "neuro
 WEB = Path(str(resources.files("neuralab").joinpath("web")))
 
 
-def plotly_js() -> Path:
-    """plotly.js as shipped inside the plotly Python package (never a CDN)."""
-    import plotly
-
-    return Path(plotly.__file__).parent / "package_data" / "plotly.min.js"
-
-
 def warm_up() -> None:
     """Load MNIST and the model code once, so the first comparison answers as fast as later ones.
 
@@ -71,11 +64,6 @@ def create_app(*, max_jobs: int | None = None) -> FastAPI:
     @app.get("/", include_in_schema=False)
     def index() -> FileResponse:
         return FileResponse(WEB / "index.html", headers={"Cache-Control": "no-cache"})
-
-    @app.get("/vendor/plotly.min.js", include_in_schema=False)
-    def plotly() -> FileResponse:
-        return FileResponse(plotly_js(), media_type="text/javascript",
-                            headers={"Cache-Control": "max-age=86400"})
 
     app.mount("/static", StaticFiles(directory=WEB), name="static")
     return app

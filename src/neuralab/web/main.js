@@ -1,11 +1,6 @@
 // Mounts one view module per lab section. Each view exports `mount(element, ctx)`.
 import { fetchParams } from "./lib/api.js";
 import { labState } from "./lib/state.js";
-import { loadPlotly } from "./lib/plotly.js";
-
-// Views that draw with plotly.js get it (as window.Plotly) before their module loads; the
-// others do not wait for it.
-const NEEDS_PLOTLY = new Set(["compare"]);
 
 async function main() {
   const spec = await fetchParams();
@@ -13,7 +8,6 @@ async function main() {
   await Promise.all(sections.map(async (el) => {
     const view = el.dataset.view;
     try {
-      if (NEEDS_PLOTLY.has(view)) await loadPlotly();
       const mod = await import(`./views/${view}.js`);
       const params = spec[view] || [];
       await mod.mount(el, { params, state: labState(view, params) });

@@ -2,13 +2,14 @@
 // shows sample digits, the four sliders, the three validation accuracies and the MLP's
 // training curve as it streams over one WebSocket per page.
 import { getJSON, wsURL } from "../lib/api.js";
+import { lineSeries, niceStep, svg, tickText } from "../lib/chart.js";
 import { el, slider } from "../lib/controls.js";
 
 const SLIDERS = ["mlp_width", "mlp_depth", "tree_depth", "train_size"];
 const SAMPLE_COUNT = 10;
 const CLEAR_AFTER_MS = 120;
-const COLORS = { loss: "#7c3aed", logistic_regression: "#0e7490", decision_tree: "#b45309",
-  mlp: "#2563eb" };
+const COLORS = { loss: "var(--accent)", logistic_regression: "#0e7490",
+  decision_tree: "#b45309", mlp: "var(--pos)" };
 const MODELS = [
   { key: "logistic_regression", name: "Logistic regression",
     what: "one weight per pixel for each digit" },
@@ -118,91 +119,176 @@ function accuracyCards() {
   return { el: root, set };
 }
 
-// The MLP's loss and validation accuracy per epoch; the other two models' accuracies are
-// dashed lines on the accuracy axis. Changes are drawn at most once per animation frame,
-// with one plotly call: new epochs alone extend the traces, anything else redraws.
+// The MLP's training loss (left axis) and validation accuracy (right axis, 0–100%) per
+// epoch; the other two models' accuracies are dashed lines on the accuracy axis. Changes are
+// drawn at most once per animation frame: new epochs alone are appended (a path segment and
+// a marker each); a new run, a longer epoch axis, a higher loss axis or a new width lay the
+// chart out afresh.
+const BASELINES = ["logistic_regression", "decision_tree"];
+const SHORT = { logistic_regression: "Logistic", decision_tree: "Tree" }; // for phones
+// The epoch axis grows in steps, so that most epochs only append.
+const epochAxis = (n) => (n <= 5 ? 5 : n <= 10 ? 10 : Math.ceil(n / 10) * 10);
+
 function lossChart(host) {
-  const Plotly = window.Plotly;
-  const BASELINES = ["logistic_regression", "decision_tree"];
-  const narrow = () => host.clientWidth < 500;
-  const axisFont = { size: 13, color: "#4b5563" };
-  const colored = (key) => ({ ...axisFont, color: COLORS[key] });
-  const config = { displayModeBar: false, responsive: true };
+  const key = el("ul", { class: "chart-key" });
+  const plot = svg("svg", { class: "chart-svg", "aria-hidden": "true" });
+  const area = svg("rect", { class: "plot-area" });
+  const axes = svg("g", { class: "axes" });
+  const refs = Object.fromEntries(BASELINES.map((k) => [k,
+    svg("line", { class: "baseline", stroke: COLORS[k], visibility: "hidden" })]));
+  const loss = lineSeries("series");
+  const acc = lineSeries("series");
+  loss.root.style.setProperty("--c", COLORS.loss);
+  acc.root.style.setProperty("--c", COLORS.mlp);
+  plot.append(area, axes, ...Object.values(refs), loss.root, acc.root);
+  host.setAttribute("role", "img");
+  host.append(key, plot);
+
   let points = []; // every epoch of the current run
-  let shown = 0; // how many of them plotly has
+  let shown = 0; // how many of them are drawn
+  let topLoss = 0; // the run's largest finite loss
   let lines = {}; // model key -> { name, accuracy }
   let redraw = true; // a new run: draw everything afresh
-  let linesChanged = false;
-  let dtick = 1;
+  let linesChanged = true;
+  let width = 0; // of the host, from a ResizeObserver
+  let W = 0;
+  let narrow = false;
+  let epochs = 0; // right end of the epoch axis
+  let lossMax = 0; // top of the loss axis
+  let accY = (a) => a;
   let frame = 0;
   let clearing = 0;
   let onDrawn = () => {};
 
-  const shapes = () => BASELINES.filter((k) => lines[k]).map((k) => ({ type: "line",
-    xref: "paper", x0: 0, x1: 1, yref: "y2", y0: lines[k].accuracy, y1: lines[k].accuracy,
-    line: { color: COLORS[k], width: 2, dash: "dash" } }));
-  const SHORT = { logistic_regression: "Logistic", decision_tree: "Tree" }; // for phones
-  const lineName = (k) => (lines[k]
-    ? `${narrow() ? SHORT[k] : lines[k].name} ${pct(lines[k].accuracy)}` : k);
-  const layout = () => ({
-    margin: narrow() ? { l: 40, r: 44, t: 8, b: 40 } : { l: 52, r: 60, t: 8, b: 44 },
-    height: narrow() ? 290 : 300,
-    paper_bgcolor: "rgba(0,0,0,0)",
-    plot_bgcolor: "#fbfbfc",
-    font: { family: "system-ui, DejaVu Sans, sans-serif", size: 13, color: "#111827" },
-    showlegend: true,
-    legend: { orientation: "h", x: 0, y: 1.02, yanchor: "bottom",
-      ...(narrow() ? { font: { size: 12 }, entrywidth: 0.5, entrywidthmode: "fraction" }
-        : { font: { size: 13 } }) },
-    xaxis: { title: { text: "epoch", font: axisFont }, rangemode: "tozero", zeroline: false,
-      gridcolor: "#e5e7eb", dtick, tickfont: axisFont },
-    yaxis: { title: { text: narrow() ? "loss" : "training loss", font: colored("loss") },
-      rangemode: "tozero", gridcolor: "#e5e7eb", tickfont: colored("loss") },
-    yaxis2: { title: { text: narrow() ? "accuracy" : "validation accuracy", font: colored("mlp") },
-      overlaying: "y", side: "right", range: [0, 1.02], dtick: 0.2, tickformat: ".0%",
-      showgrid: false, zeroline: false, tickfont: colored("mlp") },
-    shapes: shapes(),
-  });
-  const traces = () => [
-    { name: narrow() ? "MLP loss" : "MLP loss (training)",
-      x: points.map((p) => p.epoch), y: points.map((p) => p.loss),
-      mode: "lines+markers", yaxis: "y", line: { color: COLORS.loss, width: 2.5 },
-      marker: { size: 6 }, hovertemplate: "epoch %{x}: loss %{y:.3f}<extra></extra>" },
-    { name: "MLP accuracy", x: points.map((p) => p.epoch),
-      y: points.map((p) => p.val_accuracy), mode: "lines+markers", yaxis: "y2",
-      line: { color: COLORS.mlp, width: 2.5 }, marker: { size: 6 },
-      hovertemplate: "epoch %{x}: %{y:.1%}<extra></extra>" },
-    ...BASELINES.map((k) => ({ name: lineName(k), x: [null], y: [null], mode: "lines",
-      yaxis: "y2", visible: Boolean(lines[k]), hoverinfo: "skip",
-      line: { color: COLORS[k], width: 2, dash: "dash" } })),
-  ];
+  const lossPoint = (p) => ({ x: p.epoch, y: p.loss,
+    tip: `epoch ${p.epoch}: loss ${p.loss.toFixed(3)}` });
+  const accPoint = (p) => ({ x: p.epoch, y: p.val_accuracy,
+    tip: `epoch ${p.epoch}: accuracy ${pct(p.val_accuracy)}` });
+
+  // Axes, grid and ticks for the current width and ranges; then every point again.
+  function layout() {
+    W = width || 640;
+    narrow = W < 500;
+    host.classList.toggle("narrow", narrow);
+    const H = narrow ? 236 : 262;
+    const pad = narrow ? { l: 46, r: 54, t: 10, b: 42 } : { l: 58, r: 64, t: 12, b: 44 };
+    const [x0, x1, y0, y1] = [pad.l, W - pad.r, H - pad.b, pad.t];
+    plot.setAttribute("viewBox", `0 0 ${W} ${H}`);
+    plot.setAttribute("width", W);
+    plot.setAttribute("height", H);
+    Object.entries({ x: x0, y: y1, width: x1 - x0, height: y0 - y1 })
+      .forEach(([k, v]) => area.setAttribute(k, v));
+    const sx = (x) => x0 + (x / epochs) * (x1 - x0);
+    const sLoss = (y) => y0 - (y / lossMax) * (y0 - y1);
+    accY = (a) => y0 - a * (y0 - y1);
+    // grid lines every 20% of accuracy; the loss has its own ticks on the left axis
+    const parts = [svg("line", { class: "axis", x1: x0, x2: x0, y1, y2: y0 })];
+    for (let i = 0; i <= 5; i += 1) {
+      const y = accY(i / 5);
+      if (i) parts.push(svg("line", { class: "grid", x1: x0, x2: x1, y1: y, y2: y }));
+      parts.push(svg("text", { class: "acc", x: x1 + 7, y: y + 4.5 }, `${20 * i}%`));
+    }
+    const lossStep = niceStep(lossMax / 1.08, 4);
+    for (let v = 0; v <= lossMax + 1e-9; v += lossStep) {
+      const y = sLoss(v);
+      parts.push(svg("line", { class: "axis", x1: x0 - 5, x2: x0, y1: y, y2: y }),
+        svg("text", { class: "loss", x: x0 - 8, y: y + 4.5, "text-anchor": "end" },
+          tickText(v)));
+    }
+    const step = [1, 2, 5, 10].find((s) => epochs / s <= (narrow ? 10 : 12)) || 10;
+    for (let e = 0; e <= epochs; e += step) {
+      if (e) parts.push(svg("line", { class: "grid", x1: sx(e), x2: sx(e), y1, y2: y0 }));
+      parts.push(svg("text", { x: sx(e), y: y0 + 18, "text-anchor": "middle" }, String(e)));
+    }
+    const turned = (x, text, cls) => svg("text", { class: `title ${cls}`,
+      transform: `translate(${x} ${(y0 + y1) / 2}) rotate(-90)`, "text-anchor": "middle" }, text);
+    parts.push(svg("line", { class: "axis", x1: x0, x2: x1, y1: y0, y2: y0 }),
+      svg("text", { class: "title", x: (x0 + x1) / 2, y: H - 6, "text-anchor": "middle" },
+        "epoch"),
+      turned(14, narrow ? "loss" : "training loss", "loss"),
+      turned(W - 8, narrow ? "accuracy" : "validation accuracy", "acc"));
+    axes.replaceChildren(...parts);
+    for (const line of Object.values(refs)) {
+      line.setAttribute("x1", x0);
+      line.setAttribute("x2", x1);
+    }
+    loss.scale(sx, sLoss);
+    acc.scale(sx, accY);
+    loss.set(points.map(lossPoint));
+    acc.set(points.map(accPoint));
+  }
+
+  // The dashed reference lines and the legend.
+  function drawLines() {
+    for (const k of BASELINES) {
+      refs[k].setAttribute("visibility", lines[k] ? "visible" : "hidden");
+      if (lines[k]) {
+        refs[k].setAttribute("y1", accY(lines[k].accuracy));
+        refs[k].setAttribute("y2", accY(lines[k].accuracy));
+      }
+    }
+    const item = (text, color, cls) => {
+      const li = el("li", { class: cls }, el("i", { "aria-hidden": "true" }), text);
+      li.style.setProperty("--c", color);
+      return li;
+    };
+    key.replaceChildren(
+      item(narrow ? "MLP loss" : "MLP loss (training)", COLORS.loss, "dot"),
+      item("MLP accuracy", COLORS.mlp, "dot"),
+      ...BASELINES.filter((k) => lines[k]).map((k) => item(
+        `${narrow ? SHORT[k] : lines[k].name} ${pct(lines[k].accuracy)}`, COLORS[k], "dash")));
+  }
+
+  function describe() {
+    const last = points[points.length - 1];
+    const parts = [last
+      ? `The MLP after epoch ${last.epoch}: training loss ${last.loss.toFixed(3)}, ` +
+        `validation accuracy ${pct(last.val_accuracy)}`
+      : "The MLP's training loss and validation accuracy per epoch: no epoch yet"];
+    for (const k of BASELINES) {
+      if (lines[k]) parts.push(`${lines[k].name}: ${pct(lines[k].accuracy)}`);
+    }
+    host.setAttribute("aria-label", `${parts.join(". ")}.`);
+  }
 
   function draw() {
+    cancelAnimationFrame(frame);
     frame = 0;
     clearTimeout(clearing);
-    const tick = points.length <= 15 ? 1 : points.length <= 40 ? 5 : 10;
-    if (redraw || linesChanged || tick !== dtick) {
-      dtick = tick;
-      Plotly.react(host, traces(), layout(), config);
+    const axis = epochAxis(points.length);
+    const top = topLoss > 0 ? 1.08 * topLoss : 1; // a little headroom over the top point
+    if (redraw || axis !== epochs || top !== lossMax || (width || 640) !== W) {
+      epochs = axis;
+      lossMax = top;
+      layout();
       redraw = false;
-      linesChanged = false;
+      linesChanged = true;
     } else if (shown < points.length) {
       const fresh = points.slice(shown);
-      Plotly.extendTraces(host, {
-        x: [fresh.map((p) => p.epoch), fresh.map((p) => p.epoch)],
-        y: [fresh.map((p) => p.loss), fresh.map((p) => p.val_accuracy)],
-      }, [0, 1]);
+      loss.add(fresh.map(lossPoint));
+      acc.add(fresh.map(accPoint));
     }
+    if (linesChanged) drawLines();
+    linesChanged = false;
     shown = points.length;
+    describe();
     onDrawn(shown);
   }
   const later = () => { if (!frame) frame = requestAnimationFrame(draw); };
+  new ResizeObserver(([entry]) => {
+    const w = Math.round(entry.contentRect.width);
+    if (w && w !== width) {
+      width = w;
+      draw();
+    }
+  }).observe(host);
   return {
     // A new run: the old curve goes with the new run's first points, or after a short
-    // while if none come (redrawing costs a frame; results seen before arrive within one).
+    // while if none come (results seen before arrive within one frame).
     reset() {
       points = [];
       shown = 0;
+      topLoss = 0;
       lines = {};
       redraw = true;
       clearTimeout(clearing);
@@ -210,6 +296,7 @@ function lossChart(host) {
     },
     add(point) {
       points.push(point);
+      if (Number.isFinite(point.loss)) topLoss = Math.max(topLoss, point.loss);
       later();
     },
     baseline(key, name, accuracy) {
@@ -220,9 +307,7 @@ function lossChart(host) {
     },
     // draw what is pending now rather than at the next frame
     flush() {
-      if (!frame) return;
-      cancelAnimationFrame(frame);
-      draw();
+      if (frame) draw();
     },
     set onDrawn(fn) { onDrawn = fn; },
   };
@@ -281,9 +366,7 @@ export function mount(section, { params, state }) {
     text: "Connecting…" });
   const cards = accuracyCards();
   const chartHost = el("div", { class: "compare-chart" });
-  const chartFrame = el("div", { class: "compare-chart-frame", role: "img",
-    "aria-label": "The MLP's training loss and validation accuracy after each epoch" },
-  chartHost);
+  const chartFrame = el("div", { class: "compare-chart-frame" }, chartHost);
   const questions = el("aside", { class: "questions compare-questions",
     "aria-labelledby": "compare-q-title" },
   el("h3", { id: "compare-q-title", text: "Try to answer" }),
