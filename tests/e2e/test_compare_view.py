@@ -71,6 +71,11 @@ def test_a_comparison_runs_streams_and_shows_three_accuracies(lab):
     epochs = int(view(page).get_attribute("data-epochs"))
     assert epochs >= 3 and drawn_points(page) == epochs
     texts = accuracies(page)
+    # the chart says what it shows: the last epoch and all three accuracies
+    chart = page.locator(f"{S} .compare-chart[role=img]")
+    label = chart.get_attribute("aria-label")
+    assert f"epoch {epochs}:" in label and all(t in label for t in texts), label
+    expect(chart.locator(".chart-key li")).to_have_count(4)
     assert len(texts) == 3 and all(re.fullmatch(r"\d{1,3}\.\d%", t) for t in texts), texts
     assert all(float(t[:-1]) > 40 for t in texts)
     expect(page.locator(f"{S} .compare-status")).to_have_text(re.compile(r"Done in \d+\.\d\d s"))

@@ -24,16 +24,17 @@ export const tickText = (v) => String(+v.toFixed(6));
 const xy = (x, y) => `${x.toFixed(1)},${y.toFixed(1)}`;
 
 // A line with a marker (and a hover tip) at each point. Points are {x, y, tip} in data
-// units; `scale(sx, sy)` sets the data-to-pixel functions. `set` draws all points afresh
+// units; `scale(sx, sy, radius)` sets the data-to-pixel functions and the markers' size. `set` draws all points afresh
 // (after the scales changed), `add` appends: one path segment and one marker per point.
 // A point whose y is not a finite number breaks the line.
-export function lineSeries(className, radius = 3.5) {
+export function lineSeries(className) {
   const line = svg("path", { class: "line" });
   const marks = svg("g", { class: "marks" });
   const root = svg("g", { class: className });
   root.append(line, marks);
   let sx = (x) => x;
   let sy = (y) => y;
+  let radius = 3.5;
   let d = "";
   let gap = true;
 
@@ -57,9 +58,10 @@ export function lineSeries(className, radius = 3.5) {
   }
   return {
     root,
-    scale(x, y) {
+    scale(x, y, r = radius) {
       sx = x;
       sy = y;
+      radius = r;
     },
     set(points) {
       d = "";

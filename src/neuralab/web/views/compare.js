@@ -212,8 +212,9 @@ function lossChart(host) {
       line.setAttribute("x1", x0);
       line.setAttribute("x2", x1);
     }
-    loss.scale(sx, sLoss);
-    acc.scale(sx, accY);
+    const radius = Math.max(2.2, Math.min(3.5, (x1 - x0) / epochs / 3)); // dense runs: smaller
+    loss.scale(sx, sLoss, radius);
+    acc.scale(sx, accY, radius);
     loss.set(points.map(lossPoint));
     acc.set(points.map(accPoint));
   }
