@@ -15,19 +15,11 @@ from __future__ import annotations
 import argparse
 import os
 import platform
-import shutil
-import socket
 import statistics
-import subprocess
-import sys
-import time
 from pathlib import Path
 
+from browser import ARGS, CHROMIUM, percentile, start_server  # benchmarks/browser.py
 from playwright.sync_api import Page, sync_playwright
-
-CHROMIUM = os.environ.get("CHROMIUM_PATH") or shutil.which("chromium") or "/usr/bin/chromium"
-ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking",
-        "--disable-component-update", "--disable-sync", "--no-first-run", "--disable-quic"]
 
 # Change a control, then resolve with [ms to DOM updated, ms to the next painted frame].
 TIME_CHANGE = """
@@ -63,29 +55,8 @@ new MutationObserver((_, obs) => {
 """
 
 
-def percentile(xs: list[float], q: float) -> float:
-    xs = sorted(xs)
-    return xs[min(len(xs) - 1, round(q / 100 * (len(xs) - 1)))]
-
-
 def summary(xs: list[float]) -> tuple[float, float, float]:
     return statistics.median(xs), percentile(xs, 95), max(xs)
-
-
-def start_server() -> tuple[subprocess.Popen, str]:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        port = s.getsockname()[1]
-    proc = subprocess.Popen([sys.executable, "-m", "neuralab", "serve", "--port", str(port),
-                             "--no-browser"], stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
-    deadline = time.monotonic() + 30
-    while time.monotonic() < deadline:
-        with socket.socket() as s:
-            if s.connect_ex(("127.0.0.1", port)) == 0:
-                return proc, f"http://127.0.0.1:{port}"
-        time.sleep(0.05)
-    proc.kill()
-    raise SystemExit("the lab server did not start")
 
 
 def changes(page: Page, section: str, selector: str, values: list[str], runs: int):

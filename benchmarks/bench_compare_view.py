@@ -21,7 +21,6 @@ from __future__ import annotations
 import argparse
 import os
 import platform
-import shutil
 import socket
 import statistics
 import threading
@@ -30,14 +29,12 @@ from collections.abc import Callable
 from pathlib import Path
 
 import uvicorn
+from browser import ARGS, CHROMIUM, percentile  # benchmarks/browser.py
 from playwright.sync_api import Page, sync_playwright
 
 from neuralab.labs.compare import clear_cache
 from neuralab.server import create_app
 
-CHROMIUM = os.environ.get("CHROMIUM_PATH") or shutil.which("chromium") or "/usr/bin/chromium"
-ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking",
-        "--disable-component-update", "--disable-sync", "--no-first-run", "--disable-quic"]
 TARGET_FIRST_EPOCH_MS = 300
 
 # Release the slider named `label` at `value`; resolve with [ms to the first epoch painted,
@@ -68,11 +65,6 @@ async ([label, value]) => {
   return [await Promise.race([first, done]), await done];
 }
 """
-
-
-def percentile(xs: list[float], q: float) -> float:
-    xs = sorted(xs)
-    return xs[min(len(xs) - 1, round(q / 100 * (len(xs) - 1)))]
 
 
 def start_server() -> tuple[uvicorn.Server, str]:

@@ -25,20 +25,13 @@ import argparse
 import json
 import os
 import platform
-import shutil
-import socket
 import statistics
-import subprocess
-import sys
-import time
 import urllib.request
 from pathlib import Path
 
+from browser import ARGS, CHROMIUM, percentile, start_server  # benchmarks/browser.py
 from playwright.sync_api import Page, sync_playwright
 
-CHROMIUM = os.environ.get("CHROMIUM_PATH") or shutil.which("chromium") or "/usr/bin/chromium"
-ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking",
-        "--disable-component-update", "--disable-sync", "--no-first-run", "--disable-quic"]
 LARGEST = {"mlp_width": 64, "mlp_depth": 8, "tree_depth": 20, "train_size": 5000,
            "val_size": 2000}
 
@@ -78,28 +71,6 @@ TIME_DIAGRAM = """async (params) => {
     () => r(performance.now()), 0)));
   return [t1 - t0, t2 - t0];
 }"""
-
-
-def percentile(xs: list[float], q: float) -> float:
-    xs = sorted(xs)
-    return xs[min(len(xs) - 1, round(q / 100 * (len(xs) - 1)))]
-
-
-def start_server() -> tuple[subprocess.Popen, str]:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        port = s.getsockname()[1]
-    proc = subprocess.Popen([sys.executable, "-m", "neuralab", "serve", "--port", str(port),
-                             "--no-browser"], stdout=subprocess.DEVNULL,
-                            stderr=subprocess.DEVNULL)
-    deadline = time.monotonic() + 30
-    while time.monotonic() < deadline:
-        with socket.socket() as s:
-            if s.connect_ex(("127.0.0.1", port)) == 0:
-                return proc, f"http://127.0.0.1:{port}"
-        time.sleep(0.05)
-    proc.kill()
-    raise SystemExit("the lab server did not start")
 
 
 def train(url: str, params: dict) -> None:
