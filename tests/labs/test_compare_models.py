@@ -118,6 +118,8 @@ def test_cached_models_are_reused_when_only_the_tree_moves():
     assert [e["epoch"] for e in events if e["type"] == "epoch"] == list(
         range(1, first.models["mlp"].details["epochs"] + 1))
     assert second.models["decision_tree"].details["depth"] == 2
+    tree = second.models["decision_tree"]
+    assert tree.cached and 0 < tree.seconds <= first.models["decision_tree"].seconds
 
 
 def test_cancel_stops_promptly():
