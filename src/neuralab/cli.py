@@ -80,6 +80,7 @@ def build_parser() -> argparse.ArgumentParser:
     _add_param_flags(serve, "serve")
     serve.add_argument("--no-browser", action="store_true",
                        help="do not open a browser tab")
+    serve.set_defaults(parser=serve)
 
     compare = sub.add_parser(
         "compare", help="train logistic regression, a decision tree and an MLP on MNIST",
@@ -89,10 +90,12 @@ def build_parser() -> argparse.ArgumentParser:
     )
     _add_param_flags(compare, "compare")
     compare.add_argument("--json", action="store_true", help="print the result as JSON")
+    compare.set_defaults(parser=compare)
 
     data = sub.add_parser("data", help="describe the bundled datasets",
                           description="Describe the datasets bundled with neuralab.")
     data.add_argument("--json", action="store_true", help="print as JSON")
+    data.set_defaults(parser=data)
     return parser
 
 
@@ -102,11 +105,10 @@ def main(argv: Sequence[str] | None = None) -> int:
         argv.insert(0, "serve")
     parser = build_parser()
     args = parser.parse_args(argv)
-    sub = parser._subparsers._group_actions[0].choices[args.command]  # type: ignore[union-attr]
     if args.command == "serve":
-        return _serve(sub, args)
+        return _serve(args.parser, args)
     if args.command == "compare":
-        return _compare(sub, args)
+        return _compare(args.parser, args)
     return _data(args)
 
 

@@ -32,7 +32,7 @@ class Optimizer:
 
     def step(self, grads: Sequence[np.ndarray]) -> None:
         """Update every parameter in place from its gradient."""
-        raise NotImplementedError
+        raise NotImplementedError  # abstract: SGD and Adam below define the update
 
 
 class SGD(Optimizer):
