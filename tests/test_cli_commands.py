@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import json
+import os
+import shutil
 import subprocess
 import sys
 
@@ -109,3 +111,28 @@ def test_compare_and_data_work_with_no_network():
         outputs[args[0]] = proc.stdout
     assert json.loads(outputs["compare"])["params"]["train_size"] == 200
     assert "mnist" in outputs["data"]
+
+
+def _serve_banner(args: list[str]) -> str:
+    """Start `neuralab serve` (in a network namespace of its own when we can), return what it
+    says on stderr before serving, and stop it."""
+    from tests.conftest import free_port
+
+    cmd = [sys.executable, "-m", "neuralab", "serve", "--port", str(free_port()),
+           "--no-browser", *args]
+    if shutil.which("unshare") and os.geteuid() == 0:
+        cmd = offline(cmd)  # a wildcard bind then reaches nothing but this namespace's loopback
+    proc = subprocess.Popen(cmd, stderr=subprocess.PIPE, text=True)
+    try:
+        lines = [proc.stderr.readline() for _ in range(1 + ("--host" in args))]
+    finally:
+        proc.terminate()
+        proc.wait(timeout=20)
+    return "".join(lines)
+
+
+def test_serve_binds_loopback_by_default_and_says_so_otherwise():
+    quiet = _serve_banner([])
+    assert "the lab is at http://127.0.0.1:" in quiet and "NOT only" not in quiet
+    loud = _serve_banner(["--host", "0.0.0.0"])
+    assert "listening on 0.0.0.0" in loud and "NOT only on this computer" in loud
