@@ -56,37 +56,39 @@ def fit_logistic_regression(
     # pulls it there and the loss does not see it), so it is left out of the solve.
     used = np.flatnonzero(X.any(axis=0))
     X = np.ascontiguousarray(X[:, used])
+    XT = np.ascontiguousarray(X.T)
     n, d = X.shape
     k = int(n_classes if n_classes is not None else y.max() + 1)
-    onehot = np.zeros((n, k), dtype=np.float32)
-    onehot[np.arange(n), y] = 1.0
+    # Class scores are kept as (k, n), classes by rows: the products then have a long inner
+    # dimension (fast in BLAS) and the softmax reduces along contiguous rows.
+    onehot = np.zeros((k, n), dtype=np.float32)
+    onehot[y, np.arange(n)] = 1.0
     l2 = np.float32(1.0 / (C * n))
     inv_n = np.float32(1.0 / n)
 
     def loss_grad(theta: np.ndarray) -> tuple[float, np.ndarray]:
-        W, b = theta[: d * k].reshape(d, k), theta[d * k:]
-        z = X @ W
-        z += b
-        z -= z.max(axis=1, keepdims=True)
+        WT, b = theta[: d * k].reshape(k, d), theta[d * k:]  # W transposed: (k, d)
+        z = WT @ XT
+        z += b[:, None]
+        z -= z.max(axis=0)
         np.exp(z, out=z)
-        total = z.sum(axis=1, keepdims=True)
-        z /= total  # softmax probabilities
-        picked = (z * onehot).sum(axis=1)
+        z /= z.sum(axis=0)  # softmax probabilities, one column per image
+        picked = (z * onehot).sum(axis=0)
         loss = float(-np.log(np.maximum(picked, 1e-30)).mean())
-        loss += 0.5 * float(l2) * float(W.ravel() @ W.ravel())
+        loss += 0.5 * float(l2) * float(WT.ravel() @ WT.ravel())
         z -= onehot
         z *= inv_n
         grad = np.empty_like(theta)
-        gw = grad[: d * k].reshape(d, k)
-        np.matmul(X.T, z, out=gw)
-        gw += l2 * W
-        grad[d * k:] = z.sum(axis=0)
+        gw = grad[: d * k].reshape(k, d)
+        np.matmul(z, X, out=gw)
+        gw += l2 * WT
+        grad[d * k:] = z.sum(axis=1)
         return loss, grad
 
     theta, n_iter = lbfgs(loss_grad, np.zeros(d * k + k, dtype=np.float32), max_iter=max_iter,
                           tol=tol, should_stop=should_stop)
     coef = np.zeros((n_features, k), dtype=np.float32)
-    coef[used] = theta[: d * k].reshape(d, k)
+    coef[used] = theta[: d * k].reshape(k, d).T
     return LogisticModel(coef, theta[d * k:].copy(), n_iter)
 
 
