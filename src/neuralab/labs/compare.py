@@ -39,7 +39,7 @@ TITLES = {"logistic_regression": "Logistic regression", "decision_tree": "Decisi
           "mlp": "MLP"}
 N_CLASSES = 10
 TREE_GROWN_DEPTH = 20  # every tree of depth <= 20 is cut from one tree grown this deep
-LR_MAX_ITER = 50  # within 0.005 of the converged accuracy at the lesson sizes
+LR_MAX_ITER = 40  # within 0.005 of the converged accuracy at the lesson sizes
 LR_TOL = 1e-4
 
 Event = dict[str, Any]
