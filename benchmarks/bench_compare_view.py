@@ -36,6 +36,7 @@ from neuralab.labs.compare import clear_cache
 from neuralab.server import create_app
 
 TARGET_FIRST_EPOCH_MS = 300
+SETTLE_MS = 700  # pause before each timed release
 
 # Release the slider named `label` at `value`; resolve with [ms to the first epoch painted,
 # ms to the whole comparison painted].
@@ -92,6 +93,9 @@ def measure(page: Page, repeats: int, prepare: Callable[[int], None],
     firsts, dones = [], []
     for i in range(repeats):
         prepare(i)
+        # A learner pauses between slider moves: let the previous run's follow-up work (the
+        # inside view below reloads its diagrams from the server) finish before timing.
+        page.wait_for_timeout(SETTLE_MS)
         first, done = release(page, "MLP Width", value(i))
         firsts.append(first)
         dones.append(done)
