@@ -6,7 +6,8 @@ STAMP := $(VENV)/.installed
 
 .PHONY: lab test lint bench clean
 
-$(STAMP): pyproject.toml
+# pip compiles the C loops of the training step (src/neuralab/nn/_kernels.c) in place.
+$(STAMP): pyproject.toml src/neuralab/nn/_kernels.c
 	test -x $(BIN)/python || $(PY) -m venv $(VENV)
 	$(BIN)/python -m pip install -q --upgrade pip
 	$(BIN)/python -m pip install -q -e '.[test]'
@@ -35,3 +36,4 @@ bench: $(STAMP)
 
 clean:
 	rm -rf $(VENV) build dist src/*.egg-info test-artifacts
+	find src -name '*.so' -delete

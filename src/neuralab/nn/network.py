@@ -18,6 +18,7 @@ from typing import Any
 
 import numpy as np
 
+from neuralab.nn import kernels
 from neuralab.nn.activations import ACTIVATIONS
 from neuralab.nn.losses import LOSSES, Loss
 from neuralab.nn.optimizers import Optimizer, make_optimizer
@@ -29,6 +30,7 @@ OUTPUTS: dict[str, str] = {"softmax": "cross_entropy", "identity": "squared_erro
 
 _MAX_WORKSPACES = 6
 _Workspace = tuple[list[np.ndarray], list[np.ndarray], np.ndarray]
+"""(layer outputs, hidden-layer deltas, a row of ones) for one batch size."""
 
 
 class Network:
@@ -159,17 +161,22 @@ class Network:
             raise ValueError(f"X must have shape (n, {self.layer_sizes[0]}) (got {X.shape})")
         return np.ascontiguousarray(X, dtype=self.dtype)
 
+    def _fused(self) -> bool:
+        """Whether this network's steps run through the fused loops of :mod:`.kernels`."""
+        return kernels.ENABLED and self.dtype == np.float32
+
     def _workspace(self, n: int) -> _Workspace:
         """Per-layer output buffers and hidden-layer delta buffers for a batch of ``n`` rows."""
-        work = self._work.get(n)
+        fused = self._fused()
+        work = self._work.get((n, fused))
         if work is None:
             if len(self._work) >= _MAX_WORKSPACES:
                 self._work.pop(next(iter(self._work)))
             outs = [np.empty((n, s), self.dtype) for s in self.layer_sizes[1:]]
-            # Fortran order makes the loss's row-wise max and sum ~10x faster.
-            outs[-1] = np.empty((n, self.layer_sizes[-1]), self.dtype, order="F")
+            if not fused:  # Fortran order makes numpy's row-wise max and sum ~10x faster
+                outs[-1] = np.empty((n, self.layer_sizes[-1]), self.dtype, order="F")
             deltas = [np.empty((n, s), self.dtype) for s in self.layer_sizes[1:-1]]
-            work = self._work[n] = (outs, deltas, np.ones(n, self.dtype))
+            work = self._work[(n, fused)] = (outs, deltas, np.ones(n, self.dtype))
         return work
 
     def _forward(self, X: np.ndarray, outs: list[np.ndarray]) -> None:
@@ -177,11 +184,18 @@ class Network:
         a = X
         last = self.n_layers - 1
         f = self._act.forward
+        fused = self._fused()
+        relu = self.activation == "relu"
         for i, (w, b, z) in enumerate(zip(self.weights, self.biases, outs, strict=True)):
             np.matmul(a, w, out=z)
-            z += b
-            if i < last:
-                f(z, out=z)
+            if fused:  # z += b, and relu in the same pass
+                kernels.kernels.bias_act(z, b, *z.shape, relu and i < last)
+                if i < last and not relu:
+                    f(z, out=z)
+            else:
+                z += b
+                if i < last:
+                    f(z, out=z)
             a = z
 
     def activations(self, X: Any) -> list[np.ndarray]:
@@ -222,26 +236,58 @@ class Network:
         outs, deltas, ones = self._workspace(n)
         self._forward(X, outs)
         z = outs[-1]
-        correct = 0
-        if self.output == "softmax" and y.ndim == 1:
-            correct = int(np.count_nonzero(z.argmax(axis=1) == y))
-        loss, delta = self.loss.value_and_grad(z, y, out=z)  # delta = dL/dz, in place
+        last = self.n_layers - 1
+        # The fused loops also sum each delta's columns (the bias gradient) as they write it.
+        loss, correct, summed = self._output_loss(z, y, self.grad_biases[last])
+        delta = z  # now dL/dz
+        fused = self._fused()
+        relu = fused and self.activation == "relu"
         backward = self._act.backward
-        for i in range(self.n_layers - 1, -1, -1):
+        for i in range(last, -1, -1):
             a_prev = outs[i - 1] if i > 0 else X
             np.matmul(a_prev.T, delta, out=self.grad_weights[i])
-            np.matmul(ones, delta, out=self.grad_biases[i])  # column sums, 4x faster than sum
+            if not summed:
+                np.matmul(ones, delta, out=self.grad_biases[i])  # 4x faster than sum(axis=0)
+            summed = False
             if i > 0:  # no gradient for the input layer
                 np.matmul(delta, self.weights[i].T, out=deltas[i - 1])
                 delta = deltas[i - 1]
-                backward(a_prev, delta)
+                if relu:
+                    kernels.kernels.relu_backward(delta, a_prev, self.grad_biases[i - 1],
+                                                  *delta.shape)
+                    summed = True
+                else:
+                    backward(a_prev, delta)
         if alpha:
             # L2: loss += alpha/(2n) * sum(W**2), grad += alpha/n * W (biases are not penalised)
             c = float(alpha) / n
-            loss += 0.5 * c * float(np.dot(self._flat_w, self._flat_w))
-            np.multiply(self._flat_w, c, out=self._scratch_w)
-            self._flat_gw += self._scratch_w
+            if fused:
+                squares = kernels.kernels.l2_gradient(self._flat_gw, self._flat_w, c,
+                                                      self._flat_w.size)
+            else:
+                squares = float(np.dot(self._flat_w, self._flat_w))
+                np.multiply(self._flat_w, c, out=self._scratch_w)
+                self._flat_gw += self._scratch_w
+            loss += 0.5 * c * squares
         return loss, correct
+
+    def _output_loss(
+        self, z: np.ndarray, y: np.ndarray, sums: np.ndarray | None = None
+    ) -> tuple[float, int, bool]:
+        """The mean loss of logits ``z`` against ``y``; overwrites ``z`` with dL/dz.
+
+        Also returns how many rows are classified right (softmax with integer labels; else 0)
+        and whether the column sums of dL/dz were written to ``sums`` (fused loops only).
+        """
+        labels = self.output == "softmax" and y.ndim == 1
+        if labels and kernels.fast(z) and y.dtype == np.int64 and y.flags.c_contiguous:
+            if sums is None:
+                sums = np.empty(z.shape[1], z.dtype)
+            total, correct = kernels.kernels.softmax_xent(z, y, sums, *z.shape)
+            return total / z.shape[0], correct, True
+        correct = int(np.count_nonzero(z.argmax(axis=1) == y)) if labels else 0
+        loss, _ = self.loss.value_and_grad(z, y, out=z)
+        return loss, correct, False
 
     def loss_and_gradients(
         self, X: Any, Y: Any, alpha: float = 0.0

@@ -18,6 +18,8 @@ from collections.abc import Sequence
 
 import numpy as np
 
+from neuralab.nn import kernels
+
 __all__ = ["SGD", "Adam", "Optimizer", "make_optimizer"]
 
 
@@ -107,6 +109,9 @@ class Adam(Optimizer):
         c = self.learning_rate * (1.0 - b1) / (1.0 - b1**self.t) / k
         eps = self.epsilon / k
         for p, g, m, v, tmp in zip(self.params, grads, self.m, self.v, self._tmp, strict=True):
+            if kernels.fast(p, g, m, v):  # the same passes, fused into one
+                kernels.kernels.adam(p, g, m, v, b1, b2, c, eps, p.size)
+                continue
             m *= b1
             m += g
             v *= b2

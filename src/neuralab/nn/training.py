@@ -72,9 +72,8 @@ def evaluate(
         outs = network._workspace(len(xb))[0]
         network._forward(xb, outs)
         z = outs[-1]
-        if network.output == "softmax" and yb.ndim == 1:
-            correct += int(np.count_nonzero(z.argmax(axis=1) == yb))
-        loss, _ = network.loss.value_and_grad(z, yb, out=z)
+        loss, right, _ = network._output_loss(z, yb)
+        correct += right
         total += loss * len(xb)
     accuracy = correct / n if network.output == "softmax" and y.ndim == 1 else None
     return total / n, accuracy

@@ -1,0 +1,147 @@
+"""The fused C loops (neuralab.nn._kernels) against the numpy reference code they replace."""
+
+from __future__ import annotations
+
+import os
+
+import numpy as np
+import pytest
+
+from neuralab.nn import Adam, Network, evaluate, kernels, train
+
+pytestmark = pytest.mark.skipif(os.environ.get("NEURALAB_KERNELS") == "0",
+                                reason="fused loops switched off by NEURALAB_KERNELS=0")
+K = kernels.kernels
+
+
+@pytest.fixture
+def numpy_only(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr(kernels, "ENABLED", False)
+
+
+def _data(n: int = 300, d: int = 20, k: int = 5, seed: int = 0) -> tuple[np.ndarray, np.ndarray]:
+    rng = np.random.default_rng(seed)
+    X = rng.normal(size=(n, d)).astype(np.float32)
+    y = (X[:, :k].argmax(axis=1) + (X[:, -1] > 1.5)) % k
+    return X, y.astype(np.int64)
+
+
+def test_the_extension_is_built() -> None:
+    # pip builds it on every machine this project runs on (gcc and the Python headers)
+    assert kernels.ENABLED and K is not None
+
+
+@pytest.mark.parametrize("activation", ["relu", "tanh", "sigmoid", "identity"])
+def test_one_step_matches_numpy(activation: str, monkeypatch: pytest.MonkeyPatch) -> None:
+    X, y = _data()
+    net = Network((20, 16, 12, 5), activation=activation, seed=1)
+    fused = net.loss_and_gradients(X, y, alpha=0.3)
+    monkeypatch.setattr(kernels, "ENABLED", False)
+    reference = net.loss_and_gradients(X, y, alpha=0.3)
+    assert fused[0] == pytest.approx(reference[0], rel=1e-6)
+    for got, want in zip(fused[1] + fused[2], reference[1] + reference[2], strict=True):
+        np.testing.assert_allclose(got, want, rtol=1e-4, atol=1e-6)
+
+
+def test_train_accuracy_counts_the_same_rows(monkeypatch: pytest.MonkeyPatch) -> None:
+    X, y = _data(n=400)
+    net = Network((20, 32, 5), seed=2)
+    fused = net._loss_and_grads(X, y, 0.0)
+    monkeypatch.setattr(kernels, "ENABLED", False)
+    assert net._loss_and_grads(X, y, 0.0)[1] == fused[1] > 0
+
+
+def test_adam_is_bit_identical_to_the_numpy_update() -> None:
+    rng = np.random.default_rng(3)
+    p0 = rng.normal(size=1001).astype(np.float32)
+    fused, reference = Adam([p0.copy()], 0.01), Adam([p0.copy()], 0.01)
+    for _ in range(5):
+        g = rng.normal(size=1001).astype(np.float32)
+        fused.step([g])
+        kernels.ENABLED = False
+        try:
+            reference.step([g])
+        finally:
+            kernels.ENABLED = True
+    for a, b in [(fused.params, reference.params), (fused.m, reference.m),
+                 (fused.v, reference.v)]:
+        np.testing.assert_array_equal(a[0], b[0])
+
+
+def test_l2_gradient_is_bit_identical_and_sums_squares() -> None:
+    rng = np.random.default_rng(4)
+    w = rng.normal(size=1037).astype(np.float32)  # not a multiple of the 16 lanes
+    g = rng.normal(size=1037).astype(np.float32)
+    want = g + w * np.float32(0.25)
+    got = g.copy()
+    squares = K.l2_gradient(got, w, 0.25, w.size)
+    np.testing.assert_array_equal(got, want)
+    assert squares == pytest.approx(float(np.dot(w.astype(np.float64), w)), rel=1e-6)
+
+
+def test_softmax_xent_matches_the_numpy_loss() -> None:
+    from neuralab.nn.losses import cross_entropy
+
+    rng = np.random.default_rng(5)
+    z = (rng.normal(size=(64, 7)) * 30).astype(np.float32)  # confident rows: large margins
+    z[0] = 1e4  # a tie between every class, and a huge logit
+    y = rng.integers(0, 7, 64)
+    loss, grad = cross_entropy(z.copy(), y)
+    work, sums = z.copy(), np.empty(7, np.float32)
+    total, correct = K.softmax_xent(work, y, sums, 64, 7)
+    assert np.isfinite(total)
+    assert total / 64 == pytest.approx(loss, rel=1e-5)
+    np.testing.assert_allclose(work, grad, atol=1e-7)
+    np.testing.assert_allclose(sums, grad.sum(axis=0), atol=1e-6)
+    assert correct == int(np.count_nonzero(z.argmax(axis=1) == y))
+
+
+def test_training_matches_numpy_and_is_reproducible(monkeypatch: pytest.MonkeyPatch) -> None:
+    X, y = _data(n=600)
+
+    def run() -> tuple[Network, list[float]]:
+        net = Network((20, 24, 24, 5), seed=0)
+        history = train(net, X, y, max_epochs=4, batch_size=50, seed=7,
+                        n_iter_no_change=None, X_val=X[:100], y_val=y[:100])
+        return net, history.loss_curve + history.val_accuracy_curve
+
+    (net_a, curve_a), (net_b, curve_b) = run(), run()
+    np.testing.assert_array_equal(net_a.params, net_b.params)
+    assert curve_a == curve_b
+    monkeypatch.setattr(kernels, "ENABLED", False)
+    net_np, curve_np = run()
+    np.testing.assert_allclose(net_a.params, net_np.params, atol=1e-4)
+    np.testing.assert_allclose(curve_a, curve_np, atol=1e-4)
+    assert evaluate(net_np, X, y)[1] == pytest.approx(evaluate(net_a, X, y)[1], abs=0.01)
+
+
+@pytest.mark.parametrize("fused", [True, False])
+def test_labels_out_of_range_are_an_error(fused: bool, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr(kernels, "ENABLED", fused)
+    X, y = _data(n=40)
+    y[3] = 5
+    with pytest.raises(IndexError):
+        Network((20, 8, 5)).loss_and_gradients(X, y)
+
+
+def test_bad_buffers_are_refused_not_overrun() -> None:
+    z = np.zeros((4, 3), np.float32)
+    with pytest.raises(ValueError, match="bytes"):
+        K.bias_act(z, np.zeros(2, np.float32), 4, 3, True)  # bias too short
+    with pytest.raises(ValueError, match="bytes"):
+        K.adam(*(np.zeros(8, np.float32),) * 3, np.zeros(7, np.float32), .9, .9, .1, 1e-8, 8)
+    with pytest.raises(ValueError, match="contiguous"):
+        K.relu_backward(np.zeros((3, 4), np.float32).T, z, np.zeros(3, np.float32), 4, 3)
+    frozen = np.zeros(4, np.float32)
+    frozen.flags.writeable = False
+    with pytest.raises(ValueError, match="read-only"):
+        K.l2_gradient(frozen, np.zeros(4, np.float32), 1.0, 4)
+    with pytest.raises(TypeError):
+        K.l2_gradient(np.zeros(4, np.float32), [0.0] * 4, 1.0, 4)
+
+
+def test_float64_networks_use_numpy() -> None:
+    net = Network((3, 4, 2), dtype=np.float64)
+    assert not net._fused()
+    assert not kernels.fast(np.zeros(3))
+    assert Network((3, 4, 2))._fused()
