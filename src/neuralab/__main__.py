@@ -1,5 +1,5 @@
 """``python -m neuralab`` is the ``neuralab`` command."""
 
-from neuralab.cli import main
+from neuralab.cli import run
 
-raise SystemExit(main())
+run()

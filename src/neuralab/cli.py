@@ -7,8 +7,11 @@ line naming the flag and its range, never a traceback.
 from __future__ import annotations
 
 import argparse
+import gc
+import importlib
 import json
 import sys
+import threading
 from collections.abc import Sequence
 from typing import Any, NoReturn
 
@@ -112,7 +115,19 @@ def main(argv: Sequence[str] | None = None) -> int:
     return _data(args)
 
 
+def run() -> NoReturn:
+    """The ``neuralab`` console command: :func:`main`, then a quick exit."""
+    code = main()
+    # Leave the objects of the imported libraries to the process's end instead of a last
+    # garbage collection: scikit-learn's import tree made exiting take ~0.15 s.
+    gc.freeze()
+    sys.exit(code)
+
+
 def _compare(parser: argparse.ArgumentParser, args: argparse.Namespace) -> int:
+    # scikit-learn's import (for the tree) takes most of a fresh `neuralab compare`: start it
+    # now, beside loading the data.
+    threading.Thread(target=importlib.import_module, args=("sklearn.tree",), daemon=True).start()
     from neuralab.labs.compare import compare_models
 
     values = _param_values(parser, "compare", args)
