@@ -1,6 +1,7 @@
 """Engine throughput: one training epoch of a 784-64-64-10 MLP on 5,000 MNIST images.
 
-Batch 200, Adam (lr 1e-3), float32, relu; the same work for neuralab, scikit-learn's
+Batch 200, Adam (lr 1e-3), float32, relu; the same work for neuralab (and for its plain numpy
+code, with the fused C loops of ``neuralab.nn.kernels`` switched off), scikit-learn's
 ``MLPClassifier`` (through ``partial_fit``, one epoch per call) and PyTorch on the CPU (a plain
 tensor-slicing loop with ``torch.optim.Adam``, same number of threads as numpy's BLAS). Each
 figure is the median of several warm epochs, each epoch including its shuffle. A large float32
@@ -69,6 +70,22 @@ def bench_neuralab(X: np.ndarray, y: np.ndarray) -> Callable[[], None]:
     def run() -> None:
         train(net, X, y, optimizer=opt, learning_rate=LR, batch_size=BATCH, max_epochs=1,
               alpha=ALPHA, n_iter_no_change=None, seed=next(seeds))
+
+    return run
+
+
+def bench_neuralab_numpy(X: np.ndarray, y: np.ndarray) -> Callable[[], None]:
+    """The same, with the fused C loops switched off: what the plain numpy code does."""
+    from neuralab.nn import kernels
+
+    inner = bench_neuralab(X, y)
+
+    def run() -> None:
+        kernels.ENABLED = False
+        try:
+            inner()
+        finally:
+            kernels.ENABLED = kernels.kernels is not None
 
     return run
 
@@ -174,7 +191,9 @@ def main() -> None:
     peak = matmul_gflops()
     print(f"large float32 matmul (2048^3): {peak:.1f} GFLOP/s\n")
 
-    runs = {"neuralab": bench_neuralab(X, y), "scikit-learn": bench_sklearn(X, y)}
+    runs = {"neuralab": bench_neuralab(X, y),
+            "neuralab, numpy only (no C loops)": bench_neuralab_numpy(X, y),
+            "scikit-learn": bench_sklearn(X, y)}
     torch_run = bench_torch(X, y)
     if torch_run is None:
         print("PyTorch is not installed: skipping it (pip install torch)")
