@@ -85,7 +85,7 @@ def bench_neuralab_numpy(X: np.ndarray, y: np.ndarray) -> Callable[[], None]:
         try:
             inner()
         finally:
-            kernels.ENABLED = kernels.kernels is not None
+            kernels.ENABLED = kernels.compiled is not None
 
     return run
 

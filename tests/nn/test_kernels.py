@@ -11,7 +11,7 @@ from neuralab.nn import Adam, Network, evaluate, kernels, train
 
 pytestmark = pytest.mark.skipif(os.environ.get("NEURALAB_KERNELS") == "0",
                                 reason="fused loops switched off by NEURALAB_KERNELS=0")
-K = kernels.kernels
+K = kernels.compiled
 
 
 @pytest.fixture

@@ -19,7 +19,7 @@ from types import ModuleType
 
 import numpy as np
 
-__all__ = ["ENABLED", "fast"]
+__all__ = ["ENABLED", "compiled", "fast"]
 
 
 def _load() -> ModuleType | None:
@@ -32,10 +32,10 @@ def _load() -> ModuleType | None:
     return _kernels
 
 
-kernels: ModuleType | None = _load()
-"""The compiled module, or None."""
+compiled: ModuleType | None = _load()
+"""The compiled module ``neuralab.nn._kernels``, or None."""
 
-ENABLED: bool = kernels is not None
+ENABLED: bool = compiled is not None
 """Whether float32 training uses the fused loops (tests may switch it off)."""
 
 

@@ -189,7 +189,7 @@ class Network:
         for i, (w, b, z) in enumerate(zip(self.weights, self.biases, outs, strict=True)):
             np.matmul(a, w, out=z)
             if fused:  # z += b, and relu in the same pass
-                kernels.kernels.bias_act(z, b, *z.shape, relu and i < last)
+                kernels.compiled.bias_act(z, b, *z.shape, relu and i < last)
                 if i < last and not relu:
                     f(z, out=z)
             else:
@@ -253,7 +253,7 @@ class Network:
                 np.matmul(delta, self.weights[i].T, out=deltas[i - 1])
                 delta = deltas[i - 1]
                 if relu:
-                    kernels.kernels.relu_backward(delta, a_prev, self.grad_biases[i - 1],
+                    kernels.compiled.relu_backward(delta, a_prev, self.grad_biases[i - 1],
                                                   *delta.shape)
                     summed = True
                 else:
@@ -262,7 +262,7 @@ class Network:
             # L2: loss += alpha/(2n) * sum(W**2), grad += alpha/n * W (biases are not penalised)
             c = float(alpha) / n
             if fused:
-                squares = kernels.kernels.l2_gradient(self._flat_gw, self._flat_w, c,
+                squares = kernels.compiled.l2_gradient(self._flat_gw, self._flat_w, c,
                                                       self._flat_w.size)
             else:
                 squares = float(np.dot(self._flat_w, self._flat_w))
@@ -283,7 +283,7 @@ class Network:
         if labels and kernels.fast(z) and y.dtype == np.int64 and y.flags.c_contiguous:
             if sums is None:
                 sums = np.empty(z.shape[1], z.dtype)
-            total, correct = kernels.kernels.softmax_xent(z, y, sums, *z.shape)
+            total, correct = kernels.compiled.softmax_xent(z, y, sums, *z.shape)
             return total / z.shape[0], correct, True
         correct = int(np.count_nonzero(z.argmax(axis=1) == y)) if labels else 0
         loss, _ = self.loss.value_and_grad(z, y, out=z)

@@ -110,7 +110,7 @@ class Adam(Optimizer):
         eps = self.epsilon / k
         for p, g, m, v, tmp in zip(self.params, grads, self.m, self.v, self._tmp, strict=True):
             if kernels.fast(p, g, m, v):  # the same passes, fused into one
-                kernels.kernels.adam(p, g, m, v, b1, b2, c, eps, p.size)
+                kernels.compiled.adam(p, g, m, v, b1, b2, c, eps, p.size)
                 continue
             m *= b1
             m += g
