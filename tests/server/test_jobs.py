@@ -225,3 +225,47 @@ def test_shutdown_cancels_running_and_queued_jobs():
         assert running.cancelled and queued.cancelled and ("start", "queued") not in log
 
     asyncio.run(main())
+
+
+def test_a_post_whose_client_leaves_stops_its_training(monkeypatch: pytest.MonkeyPatch) -> None:
+    from neuralab.server import create_app
+    from neuralab.server.routers import compare as compare_routes
+
+    log: list = []
+    gate = threading.Event()  # never opens: the training runs until it is cancelled
+    monkeypatch.setattr(compare_routes, "train",
+                        lambda values, cancel: gated(gate, log, "post")(cancel))
+    app = create_app()
+    scope = {
+        "type": "http", "asgi": {"version": "3.0"}, "http_version": "1.1", "method": "POST",
+        "scheme": "http", "path": "/api/compare", "raw_path": b"/api/compare",
+        "query_string": b"", "root_path": "", "client": ("127.0.0.1", 50000),
+        "server": ("127.0.0.1", 8000),
+        "headers": [(b"content-type", b"application/json"), (b"content-length", b"2")],
+    }
+    sent: list[dict] = []
+
+    async def scenario() -> None:
+        left = asyncio.Event()
+        messages = [{"type": "http.request", "body": b"{}", "more_body": False}]
+
+        async def receive() -> dict:
+            if messages:
+                return messages.pop(0)
+            if not left.is_set():
+                await left.wait()
+            return {"type": "http.disconnect"}
+
+        async def send(message: dict) -> None:
+            sent.append(message)
+
+        request = asyncio.ensure_future(app(scope, receive, send))
+        await until(lambda: ("start", "post") in log)
+        left.set()  # the learner closed the tab
+        await asyncio.wait_for(request, 5)
+        await until(lambda: ("stopped", "post") in log)
+        await until(lambda: runner_for(app).running == 0)
+
+    asyncio.run(scenario())
+    assert ("end", "post") not in log
+    assert sent[0]["type"] == "http.response.start" and sent[0]["status"] == 499

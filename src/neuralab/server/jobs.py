@@ -12,15 +12,16 @@ All methods are meant to be called from the event loop's thread.
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import itertools
 import os
 import threading
 from collections import deque
-from collections.abc import Callable, Hashable
+from collections.abc import Awaitable, Callable, Hashable
 from concurrent.futures import ThreadPoolExecutor
 from typing import Literal, TypeVar
 
-from fastapi import FastAPI
+from fastapi import FastAPI, Request
 
 T = TypeVar("T")
 State = Literal["waiting", "running", "done", "cancelled", "failed"]
@@ -170,3 +171,28 @@ def runner_for(app: FastAPI) -> JobRunner:
         runner = JobRunner(getattr(app.state, "max_jobs", None))
         app.state.jobs = runner
     return runner
+
+
+class ClientLeft(Exception):
+    """The HTTP client disconnected before its answer was ready."""
+
+
+async def while_connected(request: Request, work: Awaitable[T], poll: float = 0.1) -> T:
+    """Await ``work`` (e.g. :meth:`JobRunner.run`), cancelling it if the client goes away.
+
+    Starlette keeps running a request's handler after its client disconnects; a training
+    nobody waits for would hold a core. Checked every ``poll`` seconds; raises
+    :class:`ClientLeft` once ``work`` is cancelled.
+    """
+    task = asyncio.ensure_future(work)
+    try:
+        while not task.done():
+            await asyncio.wait({task}, timeout=poll)
+            if not task.done() and await request.is_disconnected():
+                task.cancel()
+                with contextlib.suppress(asyncio.CancelledError, JobCancelled):
+                    await task
+                raise ClientLeft()
+        return task.result()
+    finally:
+        task.cancel()  # no-op when done; stops the work if we are cancelled ourselves

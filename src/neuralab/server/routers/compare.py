@@ -19,12 +19,19 @@ import threading
 from collections.abc import Callable
 from typing import Annotated, Any
 
-from fastapi import APIRouter, Query, Request, WebSocket
+from fastapi import APIRouter, Query, Request, Response, WebSocket
 from starlette.websockets import WebSocketDisconnect, WebSocketState
 
 from neuralab.params import ParamError, validate
 from neuralab.server.errors import problem
-from neuralab.server.jobs import Job, JobCancelled, JobRunner, runner_for
+from neuralab.server.jobs import (
+    ClientLeft,
+    Job,
+    JobCancelled,
+    JobRunner,
+    runner_for,
+    while_connected,
+)
 from neuralab.server.schemas import request_model
 
 log = logging.getLogger(__name__)
@@ -53,7 +60,11 @@ def train(values: dict[str, Any], cancel: threading.Event,
 async def compare(params: CompareParams, request: Request) -> dict[str, Any]:  # type: ignore[valid-type]
     runner = runner_for(request.app)
     values = params.model_dump()  # type: ignore[attr-defined]
-    return await runner.run(runner.submit(), lambda cancel: train(values, cancel))
+    try:
+        return await while_connected(
+            request, runner.run(runner.submit(), lambda cancel: train(values, cancel)))
+    except ClientLeft:
+        return Response(status_code=499)  # nobody is left to read it (nginx's code)
 
 
 @router.get("/mnist/samples", summary="Some MNIST digits with their labels")
