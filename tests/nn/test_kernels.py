@@ -130,6 +130,9 @@ def test_bad_buffers_are_refused_not_overrun() -> None:
         K.bias_act(z, np.zeros(2, np.float32), 4, 3, True)  # bias too short
     with pytest.raises(ValueError, match="bytes"):
         K.adam(*(np.zeros(8, np.float32),) * 3, np.zeros(7, np.float32), .9, .9, .1, 1e-8, 8)
+    for n, k in ((2**62, 1), (-1, -12), (4, -3)):  # overflowing or negative sizes
+        with pytest.raises(ValueError, match="shape"):
+            K.bias_act(z, np.zeros(3, np.float32), n, k, True)
     with pytest.raises(ValueError, match="contiguous"):
         K.relu_backward(np.zeros((3, 4), np.float32).T, z, np.zeros(3, np.float32), 4, 3)
     frozen = np.zeros(4, np.float32)

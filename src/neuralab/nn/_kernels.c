@@ -30,6 +30,17 @@
 #define CLONES
 #endif
 
+/* 0 if an n x k array of up to 8-byte items has a representable size, else -1 (an error). */
+static int
+check_shape(Py_ssize_t n, Py_ssize_t k)
+{
+    if (n < 0 || k < 0 || (k > 0 && n > PY_SSIZE_T_MAX / 8 / k)) {
+        PyErr_Format(PyExc_ValueError, "bad array shape (%zd, %zd)", n, k);
+        return -1;
+    }
+    return 0;
+}
+
 /* Borrow a buffer of exactly `nbytes` bytes (writable or not); 0 on success. */
 static int
 take(PyObject *obj, Py_buffer *view, Py_ssize_t nbytes, int writable, const char *name)
@@ -70,7 +81,7 @@ bias_act(PyObject *self, PyObject *args)
     Py_ssize_t n, k;
     int relu;
     Py_buffer z, b;
-    if (!PyArg_ParseTuple(args, "OOnnp", &zo, &bo, &n, &k, &relu))
+    if (!PyArg_ParseTuple(args, "OOnnp", &zo, &bo, &n, &k, &relu) || check_shape(n, k) < 0)
         return NULL;
     if (take(zo, &z, n * k * 4, 1, "z") < 0)
         return NULL;
@@ -107,7 +118,7 @@ relu_backward(PyObject *self, PyObject *args)
     PyObject *d_o, *a_o, *s_o;
     Py_ssize_t n, k;
     Py_buffer d, a, sums;
-    if (!PyArg_ParseTuple(args, "OOOnn", &d_o, &a_o, &s_o, &n, &k))
+    if (!PyArg_ParseTuple(args, "OOOnn", &d_o, &a_o, &s_o, &n, &k) || check_shape(n, k) < 0)
         return NULL;
     if (take(d_o, &d, n * k * 4, 1, "d") < 0)
         return NULL;
@@ -178,7 +189,7 @@ softmax_xent(PyObject *self, PyObject *args)
     Py_buffer z, y, sums;
     double loss = 0.0;
     int status;
-    if (!PyArg_ParseTuple(args, "OOOnn", &zo, &yo, &so, &n, &k))
+    if (!PyArg_ParseTuple(args, "OOOnn", &zo, &yo, &so, &n, &k) || check_shape(n, k) < 0)
         return NULL;
     if (n < 1 || k < 1) {
         PyErr_SetString(PyExc_ValueError, "softmax_xent needs n >= 1 and k >= 1");
@@ -238,7 +249,7 @@ l2_gradient(PyObject *self, PyObject *args)
     Py_ssize_t n;
     Py_buffer g, w;
     double total;
-    if (!PyArg_ParseTuple(args, "OOfn", &go, &wo, &c, &n))
+    if (!PyArg_ParseTuple(args, "OOfn", &go, &wo, &c, &n) || check_shape(n, 1) < 0)
         return NULL;
     if (take(go, &g, n * 4, 1, "g") < 0)
         return NULL;
@@ -276,7 +287,8 @@ adam(PyObject *self, PyObject *args)
     float b1, b2, c, eps;
     Py_ssize_t n;
     Py_buffer p, g, m, v;
-    if (!PyArg_ParseTuple(args, "OOOOffffn", &po, &go, &mo, &vo, &b1, &b2, &c, &eps, &n))
+    if (!PyArg_ParseTuple(args, "OOOOffffn", &po, &go, &mo, &vo, &b1, &b2, &c, &eps, &n) ||
+        check_shape(n, 1) < 0)
         return NULL;
     if (take(po, &p, n * 4, 1, "p") < 0)
         return NULL;
