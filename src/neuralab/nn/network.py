@@ -9,6 +9,10 @@ weights, then all biases), and the gradients likewise into :attr:`Network.grads`
 built on ``network.parameters()`` then updates everything with a few vector operations.
 Change weights through :meth:`Network.set_weights` (or in place), never by rebinding
 ``network.weights[i]``. The buffers a batch needs are allocated once per batch size and reused.
+
+On float32 networks the elementwise work of a step (bias + relu, the softmax cross-entropy,
+relu derivatives, bias gradients, L2) runs through the fused C loops of
+:mod:`neuralab.nn.kernels` when they are built; the numpy code here is what they compute.
 """
 
 from __future__ import annotations
