@@ -80,6 +80,8 @@ def _quote(s: str) -> str:
     return shlex.quote(s)
 
 
+# The offline tests cut the network with `unshare -n`, which needs root. CI and these machines
+# run as root, so there they always run; elsewhere they skip and say why.
 needs_unshare = pytest.mark.skipif(
     shutil.which("unshare") is None or os.geteuid() != 0,
     reason="unshare -n needs root and util-linux (CI runs as root)",
