@@ -198,29 +198,35 @@ def test_confusion_cells_gallery_and_tree(lab):
     assert lab.errors == []
 
 
+# Holds every message the page sends on the comparison's socket until the test releases them.
+# Done inside the page: intercepting the socket in Playwright left a window, right after it
+# connected to the server, in which a message could slip through and the run finish early.
+HOLD_COMPARE_RUNS = """(() => {
+  const Native = window.WebSocket;
+  const held = [];
+  let open = false;
+  window.releaseCompareRuns = () => {
+    open = true;
+    for (const [socket, message] of held.splice(0)) Native.prototype.send.call(socket, message);
+  };
+  window.WebSocket = class extends Native {
+    send(message) {
+      if (open || !this.url.endsWith("/api/compare/ws")) super.send(message);
+      else held.push([this, message]);
+    }
+  };
+})();"""
+
+
 def test_the_section_waits_for_a_comparison_then_shows_it(lab, page):
-    # Hold the comparison's stream, so the section is seen before any model exists.
-    gate: dict = {"open": False, "held": [], "to_page": None}
-
-    def stream(ws) -> None:
-        server = ws.connect_to_server()
-        ws.on_message(server.send)
-        gate["to_page"] = ws
-
-        def from_server(message) -> None:
-            (ws.send if gate["open"] else gate["held"].append)(message)
-
-        server.on_message(from_server)
-
-    page.route_web_socket(re.compile(r".*/api/compare/ws$"), stream)
+    # The comparison's run is held, so the section is seen before any model exists.
+    page.add_init_script(HOLD_COMPARE_RUNS)
     page = lab.open("compare.seed=4711&compare.train_size=200", anchor="inside")
     expect(page.locator(f"{S} .inside")).to_have_attribute("data-state", "empty")
     expect(page.locator(f"{S} .inside-status")).to_have_text(
         "Run the comparison above to look inside its models.")
     expect(page.locator(f"{S} .inside-body")).to_be_hidden()
-    gate["open"] = True
-    for message in gate["held"]:
-        gate["to_page"].send(message)
+    page.evaluate("window.releaseCompareRuns()")
     ready(page)
     expect(page.locator(f"{S} .inside-status")).to_contain_text("seed 4711")
     assert lab.errors == []
