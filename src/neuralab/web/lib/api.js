@@ -38,3 +38,26 @@ export function wsURL(path) {
   const proto = location.protocol === "https:" ? "wss:" : "ws:";
   return `${proto}//${location.host}${path}`;
 }
+
+// "Only the newest request counts": `const ask = latest();` then
+// `const r = await ask((signal) => getJSON(path, query, { signal }));`. Each call aborts the
+// request before it; a superseded call resolves to null (drop it), and only the newest call's
+// errors are thrown.
+export function latest() {
+  let controller = null;
+  let newest = 0;
+  return async function ask(request) {
+    controller?.abort();
+    const mine = ++newest;
+    const own = (controller = new AbortController());
+    try {
+      const value = await request(own.signal);
+      return mine === newest ? value : null;
+    } catch (err) {
+      if (mine !== newest || err.name === "AbortError") return null;
+      throw err;
+    } finally {
+      if (controller === own && mine === newest) controller = null;
+    }
+  };
+}

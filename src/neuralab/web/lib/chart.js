@@ -1,14 +1,7 @@
 // Pieces for hand-drawn SVG charts: elements, tick steps, and a line series that grows one
 // point at a time without redrawing the points it already has.
 
-const NS = "http://www.w3.org/2000/svg";
-
-export function svg(tag, attrs = {}, text) {
-  const node = document.createElementNS(NS, tag);
-  for (const [k, v] of Object.entries(attrs)) node.setAttribute(k, v);
-  if (text !== undefined) node.textContent = text;
-  return node;
-}
+import { svg } from "./dom.js";
 
 // The smallest "round" step (1, 2, 2.5 or 5 times a power of ten) that reaches `max` in at
 // most `count` steps.

@@ -69,15 +69,3 @@ export function control(param, value, onInput, opts) {
   if (param.type === "bool") return checkbox(param, value, onInput);
   return slider(param, value, onInput, opts);
 }
-
-export function el(tag, attrs = {}, ...children) {
-  const node = document.createElement(tag);
-  for (const [k, v] of Object.entries(attrs)) {
-    if (k === "class") node.className = v;
-    else if (k === "text") node.textContent = v;
-    else if (k.startsWith("on")) node.addEventListener(k.slice(2), v);
-    else node.setAttribute(k, v);
-  }
-  node.append(...children);
-  return node;
-}

@@ -2,8 +2,9 @@
 // shows sample digits, the four sliders, the three validation accuracies and the MLP's
 // training curve as it streams over one WebSocket per page.
 import { getJSON, wsURL } from "../lib/api.js";
-import { lineSeries, niceStep, svg, tickText } from "../lib/chart.js";
-import { el, slider } from "../lib/controls.js";
+import { lineSeries, niceStep, tickText } from "../lib/chart.js";
+import { slider } from "../lib/controls.js";
+import { bytes, el, svg } from "../lib/dom.js";
 
 const SLIDERS = ["mlp_width", "mlp_depth", "tree_depth", "train_size"];
 const SAMPLE_COUNT = 10;
@@ -54,10 +55,10 @@ function samplesPanel() {
 
   async function show() {
     const data = await getJSON("/api/mnist/samples", { count: SAMPLE_COUNT, offset });
-    const bytes = Uint8Array.from(atob(data.pixels), (c) => c.charCodeAt(0));
+    const ink = bytes(data.pixels);
     const [h, w] = data.image_shape;
     strip.replaceChildren(...data.labels.map((label, k) => {
-      const canvas = digitCanvas(bytes, k * h * w);
+      const canvas = digitCanvas(ink, k * h * w);
       canvas.setAttribute("role", "img");
       canvas.setAttribute("aria-label", `a handwritten ${label}`);
       return el("figure", { class: "digit", role: "listitem" }, canvas,

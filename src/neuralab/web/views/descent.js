@@ -1,18 +1,11 @@
 // Section 3: gradient descent on a 1-D loss. Python computes the whole path; this module
 // draws the curve and walks the point along the path (step, play, reset).
-import { getJSON } from "../lib/api.js";
-import { control, el } from "../lib/controls.js";
+import { getJSON, latest } from "../lib/api.js";
+import { control } from "../lib/controls.js";
+import { el, svg } from "../lib/dom.js";
 
-const SVG = "http://www.w3.org/2000/svg";
 const PAD = { l: 44, r: 16, t: 16, b: 34 };
 const ORDER = ["curve", "learning_rate", "start", "steps"];
-
-function svg(tag, attrs = {}, text) {
-  const node = document.createElementNS(SVG, tag);
-  for (const [k, v] of Object.entries(attrs)) node.setAttribute(k, v);
-  if (text !== undefined) node.textContent = text;
-  return node;
-}
 
 const num = (v) => (Math.abs(v) >= 1e4 ? v.toExponential(2) : v.toFixed(3));
 
@@ -116,7 +109,7 @@ export async function mount(root, { params, state }) {
   let data = null;
   let k = 0;
   let timer = null;
-  let latest = 0;
+  const ask = latest();
 
   function render() {
     const p = data.path;
@@ -155,17 +148,15 @@ export async function mount(root, { params, state }) {
   }
 
   async function load() {
-    const seq = ++latest;
     let r;
     try {
-      r = await getJSON("/api/descent", state.all());
+      r = await ask((signal) => getJSON("/api/descent", state.all(), { signal }));
     } catch (err) {
-      if (seq !== latest) return;
       status.className = "status bad";
       status.textContent = err.message;
       return;
     }
-    if (seq !== latest) return;
+    if (!r) return;
     stop();
     const first = !data || data.curve.name !== r.curve.name;
     data = r;

@@ -1,7 +1,7 @@
 // Section 1: machine learning is learning functions. The learner writes a function header;
 // the server reads it with Python's ast (never runs it) and this module shows the feedback.
-import { getJSON, postJSON } from "../lib/api.js";
-import { el } from "../lib/controls.js";
+import { getJSON, latest, postJSON } from "../lib/api.js";
+import { el } from "../lib/dom.js";
 
 const ICON = { ok: "✓", hint: "•", problem: "✗" };
 
@@ -27,22 +27,21 @@ function exercise(system, param, state) {
     el("pre", {}, el("code", { text: system.solution })),
     el("p", { class: "muted", text: `It takes ${system.takes}, and gives ${system.gives}. ` +
       "Other names are fine; the types are what matter." }));
-  let latest = 0;
+  const ask = latest();
   let timer = null;
 
   async function run() {
-    const seq = ++latest;
     let r;
     try {
-      r = await postJSON("/api/functions/check", { exercise: system.key, code: box.value });
+      r = await ask((signal) => postJSON("/api/functions/check",
+        { exercise: system.key, code: box.value }, { signal }));
     } catch (err) {
-      if (seq !== latest) return;
       summary.className = "fn-summary bad";
       summary.textContent = err.message;
       feedback.replaceChildren();
       return;
     }
-    if (seq !== latest) return;
+    if (!r) return;
     feedback.replaceChildren(...r.notes.map((n) => el("li", { class: n.level },
       el("span", { class: "icon", "aria-hidden": "true", text: ICON[n.level] || "•" }),
       el("span", { text: n.text }))));

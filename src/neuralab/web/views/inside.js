@@ -3,12 +3,13 @@
 // whose settings are in the URL (compare.*), reloaded whenever a run finishes
 // (the "neuralab:compare-done" event from the comparison view).
 import { getJSON } from "../lib/api.js";
-import { el, slider } from "../lib/controls.js";
+import { slider } from "../lib/controls.js";
+import { bytes, el } from "../lib/dom.js";
 import { labState } from "../lib/state.js";
 import { logisticImages, markPath, treeDiagram } from "./inside/contrast.js";
 import { firstLayerImages, mlpPanel } from "./inside/diagram.js";
 import { drawPanel } from "./inside/draw.js";
-import { bytes, scaleLegend } from "./inside/images.js";
+import { scaleLegend } from "./inside/images.js";
 import { mistakesPanel } from "./inside/mistakes.js";
 
 const EMPTY = "Run the comparison above to look inside its models.";

@@ -1,17 +1,10 @@
 // Section 5: a single ReLU neuron tuned by hand. Python computes; this module draws the
 // answer once per change (stale answers are dropped, so a fast slider never draws twice).
-import { getJSON } from "../lib/api.js";
-import { control, el } from "../lib/controls.js";
+import { getJSON, latest } from "../lib/api.js";
+import { control } from "../lib/controls.js";
+import { el, svg } from "../lib/dom.js";
 
-const SVG = "http://www.w3.org/2000/svg";
 const ORDER = ["target", "w1", "w2", "bias", "x1", "x2"];
-
-function svg(tag, attrs = {}, text) {
-  const node = document.createElementNS(SVG, tag);
-  for (const [k, v] of Object.entries(attrs)) node.setAttribute(k, v);
-  if (text !== undefined) node.textContent = text;
-  return node;
-}
 
 const onOff = (on) => el("span", { class: `badge ${on ? "on" : "off"}`, text: on ? "ON" : "OFF" });
 const fmt = (v) => (Math.abs(v) < 1e-9 ? 0 : v).toFixed(2);
@@ -130,25 +123,20 @@ export async function mount(root, { params, state }) {
     el("div", { class: "neuron-drawing" }, pic.root),
     el("div", { class: "neuron-table" }, table.root, verdict, error)));
 
-  let latest = 0;
+  const ask = latest();
   let drawn = 0;
-  let inflight = null;
   async function refresh() {
-    const seq = ++latest;
-    inflight?.abort();
-    inflight = new AbortController();
     const q = state.all();
     const query = { ...q, x1: q.x1 ? "1" : "0", x2: q.x2 ? "1" : "0" };
     let r;
     try {
-      r = await getJSON("/api/neuron", query, { signal: inflight.signal });
+      r = await ask((signal) => getJSON("/api/neuron", query, { signal }));
     } catch (err) {
-      if (err.name === "AbortError" || seq !== latest) return;
       error.hidden = false;
       error.textContent = err.message;
       return;
     }
-    if (seq !== latest) return;
+    if (!r) return;
     error.hidden = true;
     pic.update(r);
     table.update(r);

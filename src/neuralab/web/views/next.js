@@ -1,5 +1,5 @@
 // Section 6: what comes next, from one neuron to the language models behind chatbots.
-import { el } from "../lib/controls.js";
+import { el } from "../lib/dom.js";
 
 const STEPS = [
   ["One neuron", "computes AND or OR once its two weights and its bias are right."],

@@ -1,7 +1,8 @@
 // Section 2: images are arrays of numbers. Python builds the pictures and shrinks the
 // astronaut; this module paints what it sends and reads numbers back under the pointer.
-import { getJSON, postJSON } from "../lib/api.js";
-import { control, el } from "../lib/controls.js";
+import { getJSON, latest, postJSON } from "../lib/api.js";
+import { control } from "../lib/controls.js";
+import { bytes, el } from "../lib/dom.js";
 
 const CHANNELS = ["red", "green", "blue"];
 const TITLES = { red: "Red", green: "Green", blue: "Blue", combined: "Combined" };
@@ -42,19 +43,17 @@ function picture(name) {
 function tiny(root, params, state) {
   const editors = {};
   const error = el("p", { class: "error", role: "alert", hidden: "" });
-  let latest = 0;
+  const ask = latest();
   let drawn = 0;
   const pics = Object.fromEntries(["red", "green", "blue", "combined"].map((n) => [n, picture(n)]));
 
   async function refresh() {
-    const seq = ++latest;
     const body = {};
     for (const ch of CHANNELS) body[ch] = editors[ch].read();
     let r;
     try {
-      r = await postJSON("/api/pixels/compose", body);
+      r = await ask((signal) => postJSON("/api/pixels/compose", body, { signal }));
     } catch (err) {
-      if (seq !== latest) return;
       for (const ch of CHANNELS) {
         editors[ch].inputs.forEach((i) => i.removeAttribute("aria-invalid"));
       }
@@ -68,7 +67,7 @@ function tiny(root, params, state) {
       error.textContent = `${err.message}.`;
       return;
     }
-    if (seq !== latest) return;
+    if (!r) return;
     error.hidden = true;
     for (const ch of CHANNELS) {
       editors[ch].inputs.forEach((i) => i.removeAttribute("aria-invalid"));
@@ -119,7 +118,7 @@ function astronaut(root, params, state) {
   let data = null;
   let side = 0;
   let cursor = null;
-  let latest = 0;
+  const ask = latest();
   let prevSide = 0;
 
   function paint() {
@@ -170,17 +169,15 @@ function astronaut(root, params, state) {
   });
 
   async function load(resolution) {
-    const seq = ++latest;
     let r;
     try {
-      r = await getJSON("/api/pixels/astronaut", { resolution });
+      r = await ask((signal) => getJSON("/api/pixels/astronaut", { resolution }, { signal }));
     } catch (err) {
-      if (seq === latest) hover.textContent = `The picture could not load: ${err.message}`;
+      hover.textContent = `The picture could not load: ${err.message}`;
       return;
     }
-    if (seq !== latest) return;
-    const bin = atob(r.data);
-    data = Uint8Array.from(bin, (ch) => ch.charCodeAt(0));
+    if (!r) return;
+    data = bytes(r.data);
     side = r.shape[0];
     shape.textContent = `(${r.shape.join(", ")})`;
     paint();

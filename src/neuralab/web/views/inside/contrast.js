@@ -1,7 +1,7 @@
 // The other two models, for contrast: logistic regression's ten weight images and the
 // decision tree's top levels (which pixel, which threshold, how many images go each way).
-import { el } from "../../lib/controls.js";
-import { int8s, scaleLegend, SIDE, weightCanvas } from "./images.js";
+import { el, int8s } from "../../lib/dom.js";
+import { scaleLegend, SIDE, weightCanvas } from "./images.js";
 
 export function logisticImages(block) {
   const codes = int8s(block.data);

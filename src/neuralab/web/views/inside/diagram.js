@@ -2,8 +2,8 @@
 // (blue positive, red negative, width and opacity by |w|), hover or arrow keys to see a
 // neuron's incoming weights and bias, and the activations of a chosen digit lit up.
 // Connections are painted on a canvas in a few batched strokes; neurons are SVG circles.
-import { el } from "../../lib/controls.js";
-import { float32s, int8s, paintInk, paintSigned, pct, SIDE, svg, weightCanvas } from "./images.js";
+import { el, float32s, int8s, svg } from "../../lib/dom.js";
+import { paintInk, paintSigned, pct, SIDE, weightCanvas } from "./images.js";
 
 const LEVELS = 6; // connections are batched into this many strengths per sign
 const LIT = [245, 158, 11]; // an active neuron glows amber

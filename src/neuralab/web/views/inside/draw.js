@@ -3,7 +3,7 @@
 // (so the end of a stroke need not wait for a whole earlier round trip); when one comes back
 // and the drawing has changed since the last one sent, the next goes at once. Updates are
 // thus throttled to the round-trip time, and an answer older than the one shown is dropped.
-import { el } from "../../lib/controls.js";
+import { el } from "../../lib/dom.js";
 import { paintInk, pct, SIDE } from "./images.js";
 import { encodeGreyPNG } from "./png.js";
 

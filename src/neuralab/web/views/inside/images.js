@@ -1,28 +1,10 @@
 // Small pictures for the inside view: weight images (blue positive, red negative, on one
 // shared scale), digits (dark ink on light paper) and SVG helpers.
-import { el } from "../../lib/controls.js";
+import { el } from "../../lib/dom.js";
 
 export const POS = [37, 99, 235]; // --pos
 export const NEG = [220, 38, 38]; // --neg
 export const SIDE = 28;
-const SVG_NS = "http://www.w3.org/2000/svg";
-
-export function svg(tag, attrs = {}, text) {
-  const node = document.createElementNS(SVG_NS, tag);
-  for (const [k, v] of Object.entries(attrs)) node.setAttribute(k, v);
-  if (text !== undefined) node.textContent = text;
-  return node;
-}
-
-export function bytes(b64) {
-  const raw = atob(b64);
-  const out = new Uint8Array(raw.length);
-  for (let i = 0; i < raw.length; i += 1) out[i] = raw.charCodeAt(i);
-  return out;
-}
-
-export const int8s = (b64) => new Int8Array(bytes(b64).buffer);
-export const float32s = (b64) => new Float32Array(bytes(b64).buffer);
 
 // t in -1..1 -> white blended towards blue (t > 0) or red (t < 0).
 export function signedRGB(t) {

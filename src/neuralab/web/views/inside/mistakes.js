@@ -1,7 +1,7 @@
 // Where the models go wrong: a confusion matrix per model (click a cell to see the digits
 // behind it) and a gallery of misclassified digits, the most confident mistakes first.
-import { el } from "../../lib/controls.js";
-import { bytes, digitCanvas } from "./images.js";
+import { bytes, el } from "../../lib/dom.js";
+import { digitCanvas } from "./images.js";
 
 export const TITLES = { mlp: "MLP", logistic_regression: "Logistic regression",
   decision_tree: "Decision tree" };
