@@ -12,7 +12,6 @@ from fastapi.testclient import TestClient
 
 from neuralab.data import load_mnist
 from neuralab.server import create_app
-from neuralab.server.jobs import runner_for
 from neuralab.server.routers import compare as compare_router
 
 MODELS = {"logistic_regression", "decision_tree", "mlp"}
@@ -177,7 +176,7 @@ class Gate:
         self.started = threading.Semaphore(0)
         self.cancelled = threading.Event()
 
-    def __call__(self, values, cancel, on_event=None) -> dict:
+    def __call__(self, values, cancel, cache=None, on_event=None) -> dict:
         from neuralab.labs.compare import Cancelled
 
         self.started.release()
@@ -196,7 +195,7 @@ def test_closing_the_socket_cancels_its_run(app, monkeypatch):
             ws.send_json({"type": "run", "params": {}})
             assert ws.receive_json()["type"] == "started"
         assert gate.cancelled.wait(5)
-        runner = runner_for(app)
+        runner = app.state.jobs
         deadline = time.monotonic() + 5
         while runner.running and time.monotonic() < deadline:
             time.sleep(0.01)

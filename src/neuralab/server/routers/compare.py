@@ -22,16 +22,11 @@ from typing import Annotated, Any
 from fastapi import APIRouter, Query, Request, Response, WebSocket
 from starlette.websockets import WebSocketDisconnect, WebSocketState
 
+from neuralab.labs.compare import Cancelled, ModelCache, compare_models
 from neuralab.params import ParamError, validate
+from neuralab.server.deps import Jobs, Models
 from neuralab.server.errors import problem
-from neuralab.server.jobs import (
-    ClientLeft,
-    Job,
-    JobCancelled,
-    JobRunner,
-    runner_for,
-    while_connected,
-)
+from neuralab.server.jobs import ClientLeft, Job, JobCancelled, JobRunner, while_connected
 from neuralab.server.schemas import request_model
 
 log = logging.getLogger(__name__)
@@ -47,22 +42,21 @@ MESSAGE_TYPES = ("run", "cancel")
 Event = dict[str, Any]
 
 
-def train(values: dict[str, Any], cancel: threading.Event,
+def train(values: dict[str, Any], cancel: threading.Event, cache: ModelCache,
           on_event: Callable[[Event], None] | None = None) -> dict[str, Any]:
     """Run the comparison (UI ranges) in this thread and return it as JSON-ready data."""
-    from neuralab.labs.compare import compare_models
-
-    result = compare_models(**values, on_event=on_event, cancel=cancel, scope="ui")
+    result = compare_models(**values, on_event=on_event, cancel=cancel, scope="ui",
+                            cache=cache)
     return result.to_dict()
 
 
 @router.post("/compare", summary="Train the three models and return the whole comparison")
-async def compare(params: CompareParams, request: Request) -> dict[str, Any]:  # type: ignore[valid-type]
-    runner = runner_for(request.app)
+async def compare(params: CompareParams,  # type: ignore[valid-type]
+                  request: Request, runner: Jobs, models: Models) -> dict[str, Any]:
     values = params.model_dump()  # type: ignore[attr-defined]
     try:
         return await while_connected(
-            request, runner.run(runner.submit(), lambda cancel: train(values, cancel)))
+            request, runner.run(runner.submit(), lambda cancel: train(values, cancel, models)))
     except ClientLeft:
         return Response(status_code=499)  # nobody is left to read it (nginx's code)
 
@@ -90,9 +84,9 @@ def mnist_samples(query: Annotated[SamplesQuery, Query()]) -> dict[str, Any]:  #
 
 
 @router.websocket("/compare/ws")
-async def compare_stream(websocket: WebSocket) -> None:
+async def compare_stream(websocket: WebSocket, runner: Jobs, models: Models) -> None:
     await websocket.accept()
-    await CompareSession(websocket, runner_for(websocket.app)).serve()
+    await CompareSession(websocket, runner, models).serve()
 
 
 class BadMessage(Exception):
@@ -134,9 +128,10 @@ def parse_message(text: str) -> tuple[str, Any, dict[str, Any]]:
 class CompareSession:
     """One WebSocket client: at most one run in flight, streamed as it trains."""
 
-    def __init__(self, websocket: WebSocket, runner: JobRunner) -> None:
+    def __init__(self, websocket: WebSocket, runner: JobRunner, models: ModelCache) -> None:
         self.websocket = websocket
         self.runner = runner
+        self.models = models
         self.runs = 0
         self.job: Job | None = None
         self.task: asyncio.Task[None] | None = None
@@ -194,7 +189,7 @@ class CompareSession:
 
         def work(cancel: threading.Event) -> dict[str, Any]:
             on_event({"type": "started"})
-            return train(values, cancel, on_event)
+            return train(values, cancel, self.models, on_event)
 
         job = self.job = self.runner.submit(key=self)
         future = asyncio.ensure_future(self.runner.run(
@@ -211,8 +206,6 @@ class CompareSession:
 
     @staticmethod
     def _outcome(future: asyncio.Future, job: Job) -> Event:
-        from neuralab.labs.compare import Cancelled
-
         try:
             result = future.result()
         except (JobCancelled, Cancelled):
