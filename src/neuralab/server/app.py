@@ -2,8 +2,9 @@
 
 The app owns its state on ``app.state``: ``models`` (a :class:`~neuralab.labs.compare.
 ModelCache` of the comparisons it trained) and ``jobs`` (the :class:`~neuralab.server.jobs.
-JobRunner` that bounds trainings). ``/docs`` and ``/redoc`` load their scripts from the
-``fastapi-offline`` package, never from the internet.
+JobRunner` that bounds trainings). ``/docs`` (Swagger UI) loads its script from the
+``fastapi-offline`` package, never from the internet; ReDoc is left out, as its page
+fetches a logo from the internet whatever its assets.
 """
 
 from __future__ import annotations
@@ -80,6 +81,7 @@ def create_app(*, max_jobs: int | None = None, models: ModelCache | None = None)
         description="An offline lab for learning how neural networks learn functions.",
         lifespan=_lifespan,
         static_url="/static/docs-assets",
+        redoc_url=None,
     )
     app.state.jobs = JobRunner(max_jobs)
     app.state.models = models if models is not None else ModelCache()
