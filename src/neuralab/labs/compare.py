@@ -43,11 +43,39 @@ MODELS = ("logistic_regression", "decision_tree", "mlp")
 TITLES = {"logistic_regression": "Logistic regression", "decision_tree": "Decision tree",
           "mlp": "MLP"}
 N_CLASSES = 10
+N_FEATURES = 784  # 28 x 28 pixels
+DEFAULT_MLP_WEIGHTS = N_FEATURES * 32 + 32 * 32 + 32 * N_CLASSES  # the lesson's 32 x 2
 TREE_GROWN_DEPTH = 20  # every tree of depth <= 20 is cut from one tree grown this deep
 LR_MAX_ITER = 40  # within 0.005 of the converged accuracy at the lesson sizes
 LR_TOL = 1e-4
 
 Event = dict[str, Any]
+
+# The lesson's three questions, with hints that say what the sliders show at the settings
+# they name (tests/labs/test_compare_hints.py runs those settings and checks each claim).
+QUESTIONS = (
+    {"question": "What happens when you make the MLP wider, and what happens when you make "
+                 "it deeper?",
+     "hint": "Try Width 64 with Depth 1, then Width 8 with Depth 8. The wide, shallow "
+             "network passes 90%; the deep, narrow one stays far below, and changes a lot "
+             "with the seed, although it trains for more epochs. Stacking layers of a few "
+             "neurons is not the same as adding neurons side by side: every layer must pass "
+             "on what the next needs, and narrow deep networks are hard to train.",
+     "settings": [{"mlp_width": 64, "mlp_depth": 1}, {"mlp_width": 8, "mlp_depth": 8}]},
+    {"question": "Does more training data always help?",
+     "hint": "Slide Dataset Size from 100 to 5000. Logistic regression and the MLP improve "
+             "at every step, but less and less. The decision tree at depth 5 hardly moves "
+             "past 1,000 images: a tree of depth 5 has at most 32 leaves, so more data "
+             "cannot make it finer. Give it more depth and the extra data pays off.",
+     "settings": [{"train_size": n} for n in (100, 1000, 5000)]
+                 + [{"train_size": 5000, "tree_depth": 10}]},
+    {"question": "Which model learns the most from the fewest examples?",
+     "hint": "Set Dataset Size to 100 or 200. The decision tree falls far behind: each of "
+             "its questions splits the few images further, and its leaves soon hold only "
+             "one or two. Logistic regression and the MLP, which weigh every pixel at "
+             "once, stay within a few points of each other.",
+     "settings": [{"train_size": 100}, {"train_size": 200}]},
+)
 
 
 class Cancelled(Exception):
@@ -378,21 +406,29 @@ def cut_tree_leaves(tree: Any, X: np.ndarray, depth: int) -> np.ndarray:
     return node
 
 
-def mlp_recipe(train_size: int, depth: int) -> dict[str, Any]:
+def mlp_recipe(train_size: int, depth: int, width: int = 32) -> dict[str, Any]:
     """How the comparison trains its MLP: Adam with a cosine-decayed rate and a step budget.
 
     About 160 optimizer steps up to 1,000 images, growing slowly with more data (~280 steps
-    for 5,000), in batches of about a sixteenth of the data (32 to 200 rows) and 5 to 60
-    epochs, with a smaller starting rate for deeper networks, which are less stable. At the
-    lesson's settings this matches scikit-learn's default MLPClassifier in accuracy with a
-    tenth of the epochs.
+    for 5,000), in batches of about a sixteenth of the data (32 to 200 rows), with a smaller
+    starting rate for deeper networks, which are less stable. At the lesson's settings this
+    matches scikit-learn's default MLPClassifier in accuracy with a tenth of the epochs.
+
+    Smaller networks get more epochs: a network with ``r`` times fewer weights than the
+    lesson's default (32 x 2) costs about ``r`` times less per epoch and trains for
+    ``r**1.5`` times as many (at most 8 times, and 60 epochs). Small and deep, narrow
+    networks need them: with the default's 9 epochs, 8 layers of 8 neurons stopped at 32%,
+    where they reach about 60% (scikit-learn's own MLP: 57-69%).
     """
     batch = int(np.clip(train_size // 16, 32, 200))
     steps_per_epoch = math.ceil(train_size / batch)
     steps = 160 * max(1.0, train_size / 1000) ** 0.35
-    epochs = int(np.clip(round(steps / steps_per_epoch), 5, 60))
+    weights = N_FEATURES * width + (depth - 1) * width * width + width * N_CLASSES
+    scale = float(np.clip((DEFAULT_MLP_WEIGHTS / weights) ** 1.5, 1.0, 8.0))
+    epochs = int(np.clip(round(steps / steps_per_epoch * scale), 5, 60))
     lr0 = 0.01 * math.sqrt(2 / max(depth, 2))
-    return {"batch_size": batch, "epochs": epochs, "learning_rate": lr0, "alpha": 1e-4}
+    return {"batch_size": batch, "epochs": epochs, "learning_rate": lr0, "alpha": 1e-4,
+            "parameters": weights + depth * width + N_CLASSES}
 
 
 def _mlp(data: _Data, params: dict, emit: Callable[[Event], None], stop: threading.Event,
@@ -405,7 +441,7 @@ def _mlp(data: _Data, params: dict, emit: Callable[[Event], None], stop: threadi
         for point in hit.details["curve"]:
             emit({"type": "epoch", "model": "mlp", **point, "cached": True})
         return _cached(hit)
-    recipe = mlp_recipe(params["train_size"], depth)
+    recipe = mlp_recipe(params["train_size"], depth, width)
     epochs, lr0 = recipe["epochs"], recipe["learning_rate"]
     t0 = time.perf_counter()
     net = Network([data.X_train.shape[1], *[width] * depth, N_CLASSES], activation="relu",

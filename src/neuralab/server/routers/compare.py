@@ -14,7 +14,7 @@ from typing import Annotated, Any
 
 from fastapi import APIRouter, Query, Request, Response, WebSocket
 
-from neuralab.labs.compare import ModelCache, compare_models
+from neuralab.labs.compare import QUESTIONS, ModelCache, compare_models
 from neuralab.server.compare_session import CompareSession
 from neuralab.server.deps import Jobs, Models
 from neuralab.server.jobs import ClientLeft, while_connected
@@ -45,6 +45,12 @@ async def compare(params: CompareParams,  # type: ignore[valid-type]
             request, runner.run(runner.submit(), lambda cancel: train(values, cancel, models)))
     except ClientLeft:
         return Response(status_code=499)  # nobody is left to read it (nginx's code)
+
+
+@router.get("/compare/questions", summary="The lesson's three questions and their hints")
+def questions() -> list[dict[str, Any]]:
+    """Each question, a hint that says what the sliders show, and the settings it names."""
+    return list(QUESTIONS)
 
 
 @router.get("/mnist/samples", summary="Some MNIST digits with their labels")
