@@ -15,6 +15,7 @@ _LAZY = {
     "MLPClassifier": "neuralab.nn",
     "compare_models": "neuralab.labs.compare",
     "ModelCache": "neuralab.labs.compare",
+    "sweep": "neuralab.labs.sweep",
     "load_mnist": "neuralab.data",
     "load_digits": "neuralab.data",
     "load_astronaut": "neuralab.data",

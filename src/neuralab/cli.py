@@ -1,4 +1,4 @@
-"""The ``neuralab`` command: ``serve`` (the default), ``compare`` and ``data``.
+"""The ``neuralab`` command: ``serve`` (the default), ``compare``, ``sweep`` and ``data``.
 
 Every flag is derived from the parameter table; a bad value exits with status 2 and one
 line naming the flag and its range, never a traceback. An unknown flag is reported by its
@@ -23,7 +23,8 @@ from typing import Any, NoReturn, TypeVar
 
 from neuralab.params import Param, ParamError, group
 
-COMMANDS = ("serve", "compare", "data")
+COMMANDS = ("serve", "compare", "sweep", "data")
+LARGE_SWEEP = 200  # runs; a larger sweep asks for --yes
 PORT_TRIES = 50  # like Jupyter: with no --port, the next free port up to 49 above the default
 INTERRUPTED = 130  # the shell's status for a command stopped by Ctrl+C (128 + SIGINT)
 
@@ -110,7 +111,7 @@ def build_parser() -> argparse.ArgumentParser:
         "With no command, starts the lab in your browser.",
     )
     parser.add_argument("--version", action="version", version=f"neuralab {__version__}")
-    sub = parser.add_subparsers(dest="command", metavar="{serve,compare,data}",
+    sub = parser.add_subparsers(dest="command", metavar="{serve,compare,sweep,data}",
                                 parser_class=_Parser)
 
     serve = sub.add_parser("serve", help="start the lab web app (the default)",
@@ -129,6 +130,34 @@ def build_parser() -> argparse.ArgumentParser:
     _add_param_flags(compare, "compare")
     compare.add_argument("--json", action="store_true", help="print the result as JSON")
     compare.set_defaults(parser=compare)
+
+    sweep = sub.add_parser(
+        "sweep", help="the comparison over a grid of settings, each repeated over seeds",
+        description="Train the comparison for every combination of the values given (each "
+        "flag takes one or more), with every seed, and write one row per model per run. "
+        "Started again with the same flags and --out, it skips the runs already written.")
+    for param in group("compare").values():
+        if param.name == "seed":
+            continue
+        sweep.add_argument(_flag(param), dest=param.name, nargs="+",
+                           metavar=param.kind.__name__.upper(), default=None,
+                           help=f"{param.help} Accepts {param.expected('api')}; "
+                           f"default {param.default}.")
+    seeds = sweep.add_mutually_exclusive_group()
+    seeds.add_argument("--seeds", metavar="N", default=None,
+                       help="repeat every cell with seeds 0..N-1 (default 3)")
+    seeds.add_argument("--seed", nargs="+", metavar="SEED", default=None,
+                       help="repeat every cell with these seeds")
+    sweep.add_argument("--out", metavar="PATH", help="append the rows to this CSV "
+                       "(or .jsonl) file as runs finish; finished runs are skipped")
+    sweep.add_argument("--workers", metavar="N", default=None,
+                       help="local worker processes (default: one per core)")
+    sweep.add_argument("--scheduler", metavar="tcp://HOST:PORT",
+                       help="run on this Dask distributed scheduler instead")
+    sweep.add_argument("--quiet", action="store_true", help="no progress bar")
+    sweep.add_argument("--yes", action="store_true",
+                       help=f"run a sweep of more than {LARGE_SWEEP} runs")
+    sweep.set_defaults(parser=sweep)
 
     data = sub.add_parser("data", help="describe the bundled datasets",
                           description="Describe the datasets bundled with neuralab.")
@@ -150,6 +179,8 @@ def main(argv: Sequence[str] | None = None) -> int:
             return _serve(args.parser, args)
         if args.command == "compare":
             return _compare(args.parser, args)
+        if args.command == "sweep":
+            return _sweep(args.parser, args)
         return _data(args)
     except KeyboardInterrupt:
         print("neuralab: stopped (Ctrl+C)", file=sys.stderr)
@@ -211,6 +242,87 @@ def _compare(parser: argparse.ArgumentParser, args: argparse.Namespace) -> int:
     else:
         print(result.table())
     return 0
+
+
+def _sweep(parser: argparse.ArgumentParser, args: argparse.Namespace) -> int:
+    from neuralab.labs import sweep as sweeps
+
+    grid: dict[str, list[Any]] = {}
+    for param in group("compare").values():
+        if param.name == "seed":  # --seed and --seeds say which seeds, below
+            continue
+        for raw in getattr(args, param.name, None) or []:
+            try:
+                value = param.check(_parse(param, raw), "api")
+            except (ParamError, ValueError):
+                parser.error(_usage("compare", param.name, param.expected("api"), raw))
+            grid.setdefault(param.name, []).append(value)
+    seeds: Any = 3
+    if args.seeds is not None:
+        if not args.seeds.isdigit() or not 1 <= int(args.seeds) <= 1000:
+            parser.error(f"--seeds must be an integer from 1 to 1000 (got '{args.seeds}')")
+        seeds = int(args.seeds)
+    elif args.seed is not None:
+        seed = group("compare")["seed"]
+        for raw in args.seed:
+            try:
+                seed.check(_parse(seed, raw))
+            except (ParamError, ValueError):
+                parser.error(_usage("compare", "seed", seed.expected("api"), raw))
+        seeds = [int(raw) for raw in args.seed]
+    workers = None
+    if args.workers is not None:
+        if not args.workers.isdigit() or not 1 <= int(args.workers) <= 256:
+            parser.error(f"--workers must be an integer from 1 to 256 (got '{args.workers}')")
+        workers = int(args.workers)
+    try:
+        plan = sweeps.cells(grid, seeds)
+    except ParamError as exc:  # a combination out of range (e.g. train + val > 70,000)
+        parser.error(_usage("compare", exc.param, exc.expected, exc.got))
+    if len(plan) > LARGE_SWEEP and not args.yes:
+        parser.error(f"this sweep is {len(plan)} runs (more than {LARGE_SWEEP}); "
+                     "add --yes to run it")
+    bar = None if args.quiet or not sys.stderr.isatty() else _ProgressBar(len(plan))
+    try:
+        records = _interruptible(lambda cancel: sweeps.sweep(
+            grid, seeds=seeds, out=args.out, scheduler=args.scheduler, workers=workers,
+            on_progress=bar))
+    except (sweeps.SweepFileMismatch, sweeps.SchedulerUnreachable, ImportError) as exc:
+        print(f"neuralab sweep: {exc}", file=sys.stderr)
+        return 1
+    finally:
+        if bar is not None:
+            bar.close()
+    print(sweeps.summary(records))
+    if args.out:
+        print(f"\n{len(records)} rows in {args.out}")
+    return 0
+
+
+class _ProgressBar:
+    """A tqdm bar on stderr that ``sweep(on_progress=...)`` moves: runs done, failed runs,
+    and the time left at this run's pace (runs found already done don't count)."""
+
+    def __init__(self, total: int) -> None:
+        self.total = total
+        self.bar: Any = None
+
+    def __call__(self, progress: Any) -> None:
+        from tqdm import tqdm
+
+        if self.bar is None:
+            self.bar = tqdm(total=self.total, initial=progress.done, unit="run",
+                            file=sys.stderr, dynamic_ncols=True, desc="sweep")
+            if progress.skipped:
+                self.bar.write(f"neuralab sweep: {progress.skipped} runs already done, "
+                               "skipped")
+        self.bar.update(progress.done - self.bar.n)
+        if progress.failed:
+            self.bar.set_postfix_str(f"{progress.failed} failed")
+
+    def close(self) -> None:
+        if self.bar is not None:
+            self.bar.close()
 
 
 def _data(args: argparse.Namespace) -> int:

@@ -354,7 +354,9 @@ def _logistic(data: _Data, params: dict, stop: threading.Event, cache: ModelCach
                                     max_iter=LR_MAX_ITER, tol=LR_TOL, should_stop=stop.is_set)
     pred = model.predict(data.X_val).astype(np.uint8)
     result = ModelResult("logistic_regression", _accuracy(pred, data.y_val),
-                         time.perf_counter() - t0, pred, {"iterations": model.n_iter}, model)
+                         time.perf_counter() - t0, pred,
+                         {"iterations": model.n_iter,
+                          "parameters": model.coef.size + model.intercept.size}, model)
     if cache is not None and not stop.is_set():
         cache.models.put(key, result)
     return result
@@ -382,7 +384,8 @@ def _tree(data: _Data, params: dict, cache: ModelCache | None) -> ModelResult:
     seconds = time.perf_counter() - t0 if hit is None else fit_seconds
     return ModelResult(
         "decision_tree", _accuracy(pred, data.y_val), seconds, pred,
-        {"depth": depth, "grown_depth": int(tree.get_depth())}, tree, cached=hit is not None,
+        {"depth": depth, "grown_depth": int(tree.get_depth()),
+         "parameters": tree_nodes(tree.tree_, depth)}, tree, cached=hit is not None,
     )
 
 
@@ -404,6 +407,19 @@ def cut_tree_leaves(tree: Any, X: np.ndarray, depth: int) -> np.ndarray:
         go_left = X[rows, f] <= threshold[node]
         node = np.where(inner, np.where(go_left, left[node], right[node]), node)
     return node
+
+
+def tree_nodes(tree: Any, depth: int) -> int:
+    """How many nodes (questions and leaves) a scikit-learn ``tree_`` keeps when cut at
+    ``depth``: the tree's count of things it learned, beside the other models' weights."""
+    level, count = [0], 0
+    for _ in range(depth + 1):
+        count += len(level)
+        level = [c for node in level for c in (tree.children_left[node],
+                                               tree.children_right[node]) if c != -1]
+        if not level:
+            break
+    return count
 
 
 def mlp_recipe(train_size: int, depth: int, width: int = 32) -> dict[str, Any]:
@@ -464,7 +480,7 @@ def _mlp(data: _Data, params: dict, emit: Callable[[Event], None], stop: threadi
     result = ModelResult(
         "mlp", _accuracy(pred, data.y_val), time.perf_counter() - t0, pred,
         {"hidden_layer_sizes": [width] * depth, "epochs": len(curve), "curve": curve,
-         "recipe": recipe}, net,
+         "recipe": recipe, "parameters": recipe["parameters"]}, net,
     )
     if cache is not None and not stop.is_set():
         cache.models.put(key, result)
