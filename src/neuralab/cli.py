@@ -387,6 +387,11 @@ def _serve(parser: argparse.ArgumentParser, args: argparse.Namespace) -> int:
     host = values.get("host", group("serve")["host"].default)
     port = values.get("port", group("serve")["port"].default)
     try:
+        app = create_app(scheduler=values.get("scheduler") or None)
+    except (ConnectionError, ImportError) as exc:  # an unreachable or unusable scheduler
+        print(f"neuralab: {exc}", file=sys.stderr)
+        return 1
+    try:
         sock = bind(host, port, tries=1 if "port" in values else PORT_TRIES)
     except CannotListen as exc:
         print(f"neuralab: {exc}", file=sys.stderr)
@@ -402,7 +407,10 @@ def _serve(parser: argparse.ArgumentParser, args: argparse.Namespace) -> int:
         opener = threading.Timer(1.0, lambda: webbrowser.open(url))
         opener.daemon = True
         opener.start()
-    server = uvicorn.Server(uvicorn.Config(create_app(), log_level="warning"))
+    if values.get("scheduler"):
+        print(f"neuralab: the comparisons train on the Dask cluster at {values['scheduler']}",
+              file=sys.stderr)
+    server = uvicorn.Server(uvicorn.Config(app, log_level="warning"))
     # uvicorn stops on Ctrl+C (or SIGTERM), then raises the signal again once it has.
     server.run(sockets=[sock])
     return 0

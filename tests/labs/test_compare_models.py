@@ -161,3 +161,14 @@ def test_recipe_stays_within_its_budget():
             r = compare.mlp_recipe(n, depth)
             assert 5 <= r["epochs"] <= 60 and 32 <= r["batch_size"] <= 200
             assert 0 < r["learning_rate"] <= 0.01
+
+
+def test_a_result_travels_by_pickle_without_its_memo():
+    import pickle
+
+    r = compare_models(**SMALL)
+    r.memo("x", lambda: 1)
+    back = pickle.loads(pickle.dumps(r))
+    assert back.to_dict() == r.to_dict()
+    assert back.memo("x", lambda: 2) == 2 and r.memo("x", lambda: 3) == 1
+    assert np.array_equal(back.confusion_matrix("mlp"), r.confusion_matrix("mlp"))

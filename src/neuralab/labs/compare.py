@@ -111,6 +111,13 @@ class ComparisonResult:
     _memo_lock: threading.Lock = field(default_factory=threading.Lock, repr=False,
                                        compare=False)
 
+    def __getstate__(self) -> dict[str, Any]:
+        # Pickled (to or from a cluster's worker) without the memo and its lock.
+        return {k: v for k, v in self.__dict__.items() if k not in ("_memo", "_memo_lock")}
+
+    def __setstate__(self, state: dict[str, Any]) -> None:
+        self.__dict__.update(state, _memo={}, _memo_lock=threading.Lock())
+
     def memo(self, key: Any, make: Callable[[], Any]) -> Any:
         """``make()``'s value, computed once per key for this result and kept with it.
 
@@ -327,6 +334,11 @@ class ModelCache:
         forgotten. Raises :class:`~neuralab.params.ParamError` for invalid settings.
         """
         return self.results.get(_result_key(check_params(values, scope)))
+
+    def keep(self, result: ComparisonResult) -> None:
+        """Keep a comparison trained elsewhere (on a cluster's worker) for
+        :meth:`comparison`."""
+        self.results.put(_result_key(result.params), result)
 
     def clear(self) -> None:
         """Forget every fitted model and result."""

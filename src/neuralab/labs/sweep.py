@@ -36,6 +36,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+from neuralab.cluster import SchedulerUnreachable as SchedulerUnreachable  # re-exported
 from neuralab.labs.compare import MODELS, check_params
 from neuralab.params import ParamError, group
 
@@ -48,10 +49,6 @@ Record = dict[str, Any]
 
 class SweepFileMismatch(ValueError):
     """The results file holds another sweep's cells or columns."""
-
-
-class SchedulerUnreachable(ConnectionError):
-    """No Dask scheduler answered at the given address."""
 
 
 @dataclass(frozen=True)
@@ -356,20 +353,14 @@ def _locally(todo: list[Record], workers: int | None) -> Iterator[tuple[Record, 
 
 def _on_cluster(address: str, todo: list[Record]) -> Iterator[tuple[Record, list[Record]]]:
     """Cells as tasks on an existing Dask distributed cluster."""
-    try:
-        from distributed import Client
-        from distributed import as_completed as finished
-    except ImportError:
-        raise ImportError("running on a Dask cluster needs dask.distributed: "
-                          "pip install 'neuralab[cluster]'") from None
-    try:
-        client = Client(address, timeout=CONNECT_TIMEOUT)
-    except (OSError, TimeoutError) as exc:
-        raise SchedulerUnreachable(f"no Dask scheduler answered at {address} within "
-                                   f"{math.ceil(CONNECT_TIMEOUT)} s ({exc})") from None
+    from neuralab.cluster import connect
+
+    client = connect(address, CONNECT_TIMEOUT)
+    from distributed import as_completed as finished
+
     try:
         futures = {client.submit(run_cell, cell, pure=False): cell for cell in todo}
-        for future in finished(futures):
+        for future in finished(futures, loop=client.loop):
             yield futures[future], future.result()
     finally:
         client.close()

@@ -67,14 +67,26 @@ async def _lifespan(app: FastAPI) -> AsyncIterator[None]:
     finally:
         sys.setswitchinterval(previous)
         app.state.jobs.shutdown()  # cancel what still runs or waits
+        if app.state.trainer is not None:
+            app.state.trainer.client.close()
 
 
-def create_app(*, max_jobs: int | None = None, models: ModelCache | None = None) -> FastAPI:
+def create_app(*, max_jobs: int | None = None, models: ModelCache | None = None,
+               scheduler: str | None = None) -> FastAPI:
     """Build the lab application.
 
-    ``max_jobs`` bounds how many trainings run at once (default: the number of cores);
-    ``models`` is the cache of trained comparisons (default: a new one, 64 comparisons).
+    ``max_jobs`` bounds how many trainings run at once (default: the number of cores, or
+    the cluster's worker threads); ``models`` is the cache of trained comparisons (default:
+    a new one, 64 comparisons); ``scheduler``, a Dask scheduler's address, trains the
+    comparisons on that cluster (:mod:`neuralab.cluster`; raises
+    :class:`~neuralab.cluster.SchedulerUnreachable` if it does not answer).
     """
+    trainer = None
+    if scheduler:
+        from neuralab.cluster import ClusterTrainer, connect
+
+        trainer = ClusterTrainer(connect(scheduler))
+        max_jobs = max_jobs or trainer.slots
     app = FastAPIOffline(
         title="neuralab",
         version=__version__,
@@ -84,6 +96,7 @@ def create_app(*, max_jobs: int | None = None, models: ModelCache | None = None)
         redoc_url=None,
     )
     app.state.jobs = JobRunner(max_jobs)
+    app.state.trainer = trainer  # None: train in this process
     app.state.models = models if models is not None else ModelCache()
     errors.install(app)
     for module in ROUTERS:

@@ -36,13 +36,20 @@ def train(values: dict[str, Any], cancel: threading.Event, cache: ModelCache,
     return result.to_dict()
 
 
+def _trainer(app: Any) -> Callable[..., dict[str, Any]]:
+    """The app's cluster trainer, or :func:`train` here (looked up at call time, so tests
+    can stand in a training of their own)."""
+    return app.state.trainer or train
+
+
 @router.post("/compare", summary="Train the three models and return the whole comparison")
 async def compare(params: CompareParams,  # type: ignore[valid-type]
                   request: Request, runner: Jobs, models: Models) -> dict[str, Any]:
     values = params.model_dump()  # type: ignore[attr-defined]
     try:
         return await while_connected(
-            request, runner.run(runner.submit(), lambda cancel: train(values, cancel, models)))
+            request, runner.run(runner.submit(),
+                                lambda cancel: _trainer(request.app)(values, cancel, models)))
     except ClientLeft:
         return Response(status_code=499)  # nobody is left to read it (nginx's code)
 
@@ -79,5 +86,4 @@ def mnist_samples(query: Annotated[SamplesQuery, Query()]) -> dict[str, Any]:  #
 async def compare_stream(websocket: WebSocket, runner: Jobs, models: Models) -> None:
     """The comparison, epoch by epoch (protocol: :mod:`neuralab.server.compare_session`)."""
     await websocket.accept()
-    # `train` is looked up here, so tests can stand in a training of their own.
-    await CompareSession(websocket, runner, models, train).serve()
+    await CompareSession(websocket, runner, models, _trainer(websocket.app)).serve()
