@@ -202,7 +202,8 @@ SMALL_LABELS = """() => {
     if (svg && svg.viewBox.baseVal && svg.viewBox.baseVal.width) {
       scale = svg.getBoundingClientRect().width / svg.viewBox.baseVal.width;
     }
-    if (size * scale < 13.9) out.push(`${e.outerHTML.slice(0, 60)}: ${(size * scale).toFixed(1)} px`);
+    const px = size * scale;
+    if (px < 13.9) out.push(`${e.outerHTML.slice(0, 60)}: ${px.toFixed(1)} px`);
   }
   return out;
 }"""
