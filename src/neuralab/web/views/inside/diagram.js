@@ -146,9 +146,10 @@ export function mlpPanel({ slider }) {
     for (let l = 1; l < sizes.length; l += 1) {
       const ys = geo.ys[l];
       const half = Math.max(12, geo.radius[l] + 4);
-      const pad = Math.max(12, ys.length > 1 ? (ys[1] - ys[0]) / 2 : 12);
+      const pad = Math.max(12, ys.length > 1 ? Math.abs(ys[1] - ys[0]) / 2 : 12);
+      const [lo, hi] = [Math.min(...ys), Math.max(...ys)];
       hits.push(svg("rect", { class: "net-hit", "data-layer": l, x: geo.xs[l] - half,
-        width: 2 * half, y: ys[0] - pad, height: ys[ys.length - 1] - ys[0] + 2 * pad }));
+        width: 2 * half, y: lo - pad, height: Math.max(0, hi - lo + 2 * pad) }));
     }
     hl = svg("g", { class: "net-hl" });
     parts.splice(1, 0, hl, ...hits); // under the neurons, which take their own pointer
