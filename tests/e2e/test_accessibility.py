@@ -216,3 +216,27 @@ def test_data_labels_are_at_least_14_px_on_a_projector(browser, lab_url):
         assert page.evaluate(SMALL_LABELS) == []
     finally:
         page.context.close()
+
+
+def test_slider_help_shows_on_focus_and_tap_not_only_on_hover(browser, lab_url):
+    for options in ({}, {"has_touch": True, "is_mobile": True}):
+        context = browser.new_context(viewport={"width": 390, "height": 844}, **options)
+        page = context.new_page()
+        try:
+            page.goto(lab_url)
+            page.wait_for_selector("body[data-ready=true]", timeout=15_000)
+            slider = page.locator("#neuron").get_by_label("Bias", exact=True)
+            help_id = slider.get_attribute("aria-describedby")
+            help_ = page.locator(f"#{help_id}")
+            expect(help_).to_have_text("Added to the weighted sum before the ReLU.")
+            expect(help_).to_be_hidden()
+            assert slider.get_attribute("title") is None
+            if options:
+                slider.tap()
+            else:
+                slider.focus()
+            expect(help_).to_be_visible()
+            page.locator("#neuron h2").click()
+            expect(help_).to_be_hidden()
+        finally:
+            context.close()

@@ -90,3 +90,16 @@ def test_ctrl_enter_is_offered_only_with_a_keyboard(browser, lab_url):
             expect(page.locator(f"{S} .fn-actions", has_text="Ctrl+Enter")).to_have_count(shown)
         finally:
             context.close()
+
+
+def test_next_section_counts_the_mlps_weights(lab):
+    page = lab.open()
+    size = page.locator("#next .mlp-size")
+    # 784 x 32 + 32 + 32 x 32 + 32 + 32 x 10 + 10
+    expect(size).to_contain_text("default MLP of section 4 (2 hidden layers of 32 neurons) "
+                                 "already has 26,506 weights and biases")
+    expect(page.locator("#next")).not_to_contain_text("few dozen")
+    page = lab.open("compare.mlp_width=64&compare.mlp_depth=1")
+    # 784 x 64 + 64 + 64 x 10 + 10 = 50,890
+    expect(page.locator("#next .mlp-size")).to_contain_text("(1 hidden layer of 64 neurons) "
+                                                            "already has 50,890 weights")

@@ -13,6 +13,10 @@ function helpText(id, text, input) {
   help.setAttribute("role", "tooltip");
   help.textContent = text;
   input.setAttribute("aria-describedby", help.id);
+  // A finger on a slider does not focus it by itself; focusing it shows the help.
+  input.addEventListener("pointerdown", (e) => {
+    if (e.pointerType !== "mouse") input.focus({ preventScroll: true });
+  });
   return help;
 }
 
