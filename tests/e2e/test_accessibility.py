@@ -240,3 +240,26 @@ def test_slider_help_shows_on_focus_and_tap_not_only_on_hover(browser, lab_url):
             expect(help_).to_be_hidden()
         finally:
             context.close()
+
+
+def test_projector_shows_sliders_cards_and_the_whole_chart_at_once(browser, lab_url):
+    context = browser.new_context(viewport={"width": 1280, "height": 720})
+    page = context.new_page()
+    try:
+        page.goto(lab_url)
+        page.wait_for_selector("body[data-ready=true]", timeout=15_000)
+        expect(page.locator("#mnist .compare")).to_have_attribute("data-state", "done",
+                                                                  timeout=LONG)
+        header = page.locator(".site-header").bounding_box()["height"]
+        visible = 720 - header
+        assert visible >= 665
+        first = page.locator("#mnist .compare-controls").bounding_box()
+        chart = page.locator("#mnist .compare-chart svg").bounding_box()
+        assert chart["y"] + chart["height"] - first["y"] <= visible, (first, chart, visible)
+        # scrolled to the sliders, the epoch axis title is on screen
+        page.locator("#mnist .compare-controls").evaluate(
+            "(e) => e.scrollIntoView({ block: 'start', behavior: 'instant' })")
+        expect(page.locator("#mnist .chart-svg text", has_text=re.compile("^epoch$"))
+               ).to_be_in_viewport(ratio=1)
+    finally:
+        context.close()
