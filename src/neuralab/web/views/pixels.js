@@ -198,6 +198,7 @@ function astronaut(root, params, state) {
   function show(row, col) {
     if (!data) return;
     cursor = [Math.max(0, Math.min(side - 1, row)), Math.max(0, Math.min(side - 1, col))];
+    part.dataset.read = "1";
     const [r0, c0] = cursor;
     const k = (r0 * side + c0) * 3;
     hover.textContent = `Pixel at row ${r0}, column ${c0}: (r, g, b) = ` +
