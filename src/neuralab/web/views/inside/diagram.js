@@ -331,7 +331,7 @@ export function firstLayerImages(block, onPick) {
   const codes = int8s(block.data);
   const grid = el("div", { class: "w-grid first-layer" });
   for (let j = 0; j < block.shape[0]; j += 1) {
-    const b = el("button", { type: "button", class: "w-tile", title: `neuron ${j + 1}`,
+    const b = el("button", { type: "button", class: "w-tile",
       "aria-label": `Hidden neuron ${j + 1}'s incoming weights; show it in the diagram` },
     weightCanvas(codes, j), el("span", { text: String(j + 1) }));
     b.addEventListener("click", () => onPick(j));
