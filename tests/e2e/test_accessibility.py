@@ -233,8 +233,10 @@ def test_slider_help_shows_on_focus_and_tap_not_only_on_hover(browser, lab_url):
             assert slider.get_attribute("title") is None
             if options:
                 slider.tap()
-            else:
-                slider.focus()
+            else:  # by keyboard: Tab from the slider before
+                page.locator("#neuron").get_by_label("Weight 2", exact=True).focus()
+                page.keyboard.press("Tab")
+                expect(slider).to_be_focused()
             expect(help_).to_be_visible()
             page.locator("#neuron h2").click()
             expect(help_).to_be_hidden()

@@ -3,9 +3,9 @@
 let counter = 0;
 const uid = (name) => `ctl-${name}-${++counter}`;
 
-// A control's help: read by screen readers with the control, and shown (CSS) while the
-// control has the focus (a tap or Tab) or the pointer rests on it, where a `title` would only
-// ever appear to a mouse.
+// A control's help: read by screen readers with the control, and shown (CSS) when the
+// keyboard focuses it, a finger touches it or the mouse rests on it, where a `title` would
+// only ever appear to a mouse.
 function helpText(id, text, input) {
   const help = document.createElement("span");
   help.className = "help";
@@ -13,10 +13,14 @@ function helpText(id, text, input) {
   help.setAttribute("role", "tooltip");
   help.textContent = text;
   input.setAttribute("aria-describedby", help.id);
-  // A finger on a slider does not focus it by itself; focusing it shows the help.
+  // A finger has no hover: a touch shows the help until the control loses the focus (which a
+  // touch does not give by itself).
   input.addEventListener("pointerdown", (e) => {
-    if (e.pointerType !== "mouse") input.focus({ preventScroll: true });
+    if (e.pointerType === "mouse") return;
+    input.focus({ preventScroll: true });
+    input.parentElement.classList.add("show-help");
   });
+  input.addEventListener("blur", () => input.parentElement.classList.remove("show-help"));
   return help;
 }
 
