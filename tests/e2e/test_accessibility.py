@@ -265,3 +265,27 @@ def test_projector_shows_sliders_cards_and_the_whole_chart_at_once(browser, lab_
                ).to_be_in_viewport(ratio=1)
     finally:
         context.close()
+
+
+CELL_CONTRASTS = """async () => {
+  const { cellColours } = await import('/static/views/inside/mistakes.js');
+  const lum = (rgb) => { const l = rgb.map((c) => { const v = c / 255;
+    return v <= 0.04045 ? v / 12.92 : ((v + 0.055) / 1.055) ** 2.4; });
+    return 0.2126 * l[0] + 0.7152 * l[1] + 0.0722 * l[2]; };
+  const worst = [];
+  for (const ok of [true, false]) {
+    for (let i = 0; i <= 200; i += 1) {
+      const { background, dark } = cellColours(ok, i / 200, 1 + i);
+      const bg = lum(background.match(/\\d+/g).map(Number));
+      const fg = dark ? 1 : 0.0137;
+      const ratio = (Math.max(bg, fg) + 0.05) / (Math.min(bg, fg) + 0.05);
+      if (ratio < 4.5) worst.push([ok, i / 200, background, dark, ratio]);
+    }
+  }
+  return worst;
+}"""
+
+
+def test_every_confusion_cell_shade_keeps_its_text_readable(lab):
+    page = lab.open()
+    assert page.evaluate(CELL_CONTRASTS) == []
