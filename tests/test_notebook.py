@@ -9,7 +9,7 @@ import subprocess
 import sys
 from pathlib import Path
 
-from tests.conftest import offline
+from tests.helpers import offline
 
 NOTEBOOK = Path(__file__).resolve().parents[1] / "notebooks" / "lesson.ipynb"
 

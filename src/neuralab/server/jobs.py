@@ -21,7 +21,7 @@ from collections.abc import Awaitable, Callable, Hashable
 from concurrent.futures import ThreadPoolExecutor
 from typing import Literal, TypeVar
 
-from fastapi import FastAPI, Request
+from fastapi import Request
 
 T = TypeVar("T")
 State = Literal["waiting", "running", "done", "cancelled", "failed"]
@@ -162,15 +162,6 @@ class JobRunner:
         for job in list(self._queue) + list(self._by_key.values()):
             job.cancel()
         self._pool.shutdown(wait=False, cancel_futures=True)
-
-
-def runner_for(app: FastAPI) -> JobRunner:
-    """The application's job runner, made on first use with ``app.state.max_jobs``."""
-    runner = getattr(app.state, "jobs", None)
-    if runner is None:
-        runner = JobRunner(getattr(app.state, "max_jobs", None))
-        app.state.jobs = runner
-    return runner
 
 
 class ClientLeft(Exception):
