@@ -2,7 +2,18 @@
 import { fetchParams } from "./lib/api.js";
 import { labState } from "./lib/state.js";
 
+// Keep --header-h at the sticky header's height: scroll-padding-top (style.css) uses it so
+// that nothing focused or scrolled to hides under the header.
+function trackHeader() {
+  const header = document.querySelector(".site-header");
+  const set = () => document.documentElement.style.setProperty("--header-h",
+    `${header.getBoundingClientRect().height}px`);
+  new ResizeObserver(set).observe(header);
+  set();
+}
+
 async function main() {
+  trackHeader();
   const spec = await fetchParams();
   const sections = [...document.querySelectorAll("section[data-view]")];
   await Promise.all(sections.map(async (el) => {
