@@ -29,6 +29,7 @@ import json
 import math
 import multiprocessing
 import os
+import threading
 import time
 from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from concurrent.futures import ProcessPoolExecutor, as_completed
@@ -45,6 +46,10 @@ COLUMNS = ("model", "accuracy", "seconds", "seed", "error", *PARAMS, "parameters
 CONNECT_TIMEOUT = 5.0  # seconds to reach a Dask scheduler before giving up
 
 Record = dict[str, Any]
+
+
+class SweepCancelled(Exception):
+    """The sweep was stopped through its ``cancel`` event."""
 
 
 class SweepFileMismatch(ValueError):
@@ -238,6 +243,12 @@ def _typed(row: Mapping[str, str]) -> Record:
 # ---------------------------------------------------------------------------- reading
 
 
+def load_records(path: str | os.PathLike) -> list[Record]:
+    """The records of a sweep's results file (CSV or JSON Lines), numbers as numbers."""
+    file = ResultsFile(path)
+    return file._parse(file.path.read_text(encoding="utf-8"))
+
+
 def summary(records: Sequence[Record]) -> str:
     """A readable table: each cell's settings and each model's mean accuracy (and its
     spread over the seeds, as the standard deviation), with the failed runs counted."""
@@ -284,6 +295,8 @@ def sweep(
     scheduler: str | None = None,
     workers: int | None = None,
     on_progress: Callable[[Progress], None] | None = None,
+    on_cell: Callable[[list[Record]], None] | None = None,
+    cancel: threading.Event | None = None,
 ) -> list[Record]:
     """Run the comparison on every cell of ``grid`` with every seed; return all records.
 
@@ -303,6 +316,11 @@ def sweep(
         Local worker processes (default: one per core). Ignored with ``scheduler``.
     on_progress : callable, optional
         Called with a :class:`Progress` at the start and after every cell.
+    on_cell : callable, optional
+        Called with each cell's records as the cell finishes (the lab draws them).
+    cancel : threading.Event, optional
+        Set it to stop: no new cell starts, and the call raises :class:`SweepCancelled`
+        (the cells finished so far are in ``out``).
 
     Records come in the grid's order, whatever order the cells finished in.
     """
@@ -326,7 +344,12 @@ def sweep(
             results.append(records)
         done[cell_key(cell)] = records
         failed += any(r["error"] for r in records)
+        if on_cell is not None:
+            on_cell(records)
         report()
+        if cancel is not None and cancel.is_set():
+            runner.close()  # cancels the cells not started
+            raise SweepCancelled(f"stopped after {len(done)} of {len(plan)} runs")
     return [r for k in keys for r in sorted(done[k], key=lambda r: MODELS.index(r["model"]))]
 
 

@@ -26,9 +26,18 @@ from neuralab import __version__
 from neuralab.labs.compare import ModelCache
 from neuralab.server import errors
 from neuralab.server.jobs import JobRunner
-from neuralab.server.routers import compare, descent, functions, inside, meta, neuron, pixels
+from neuralab.server.routers import (
+    answers,
+    compare,
+    descent,
+    functions,
+    inside,
+    meta,
+    neuron,
+    pixels,
+)
 
-ROUTERS = (meta, functions, pixels, descent, compare, inside, neuron)
+ROUTERS = (meta, functions, pixels, descent, compare, inside, neuron, answers)
 
 WEB = Path(str(resources.files("neuralab").joinpath("web")))
 

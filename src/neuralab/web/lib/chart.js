@@ -259,3 +259,161 @@ export function trainingChart(host, spec) {
     set onDrawn(fn) { onDrawn = fn; },
   };
 }
+
+// ---------------------------------------------------------------------------- x-y chart
+
+// A chart of a few series against a linear or logarithmic x axis, each a line through its
+// points with an optional band (each point's low..high, e.g. the spread over seeds), a
+// legend, and a marker for "you are here" (a vertical line at x, or a ringed point).
+//
+// spec = { x: { title, log, format }, y: { title, log, percent, min, max, format },
+//          describe(series, marker): string }
+// chart.set(series, marker): series = [{ key, label, color, points: [{ x, y, low, high,
+// tip }] }]; marker = { x, y?, label } or null.
+// 1, 2 and 5 times each power of ten in the range, or only the powers when that is too many.
+const logTicks = (lo, hi, most = 9) => {
+  const ticks = [];
+  for (const steps of [[1, 2, 5], [1, 3], [1]]) {
+    ticks.length = 0;
+    for (let p = Math.floor(Math.log10(lo)); p <= Math.ceil(Math.log10(hi)); p += 1) {
+      for (const m of steps) {
+        const v = m * 10 ** p;
+        if (v >= lo * 0.999 && v <= hi * 1.001) ticks.push(v);
+      }
+    }
+    if (ticks.length <= most) break;
+  }
+  return ticks;
+};
+// Round ticks over a linear range: from a multiple of the step at or below lo.
+const linearTicks = (lo, hi) => {
+  const step = niceStep(hi - lo, 5);
+  const ticks = [];
+  for (let v = Math.ceil(lo / step - 1e-9) * step; v <= hi + 1e-9; v += step) ticks.push(v);
+  return ticks;
+};
+const shortNumber = (v) => (v >= 1000 ? `${+(v / 1000).toFixed(1)}k` : ROUND(v));
+
+function scale(axis, lo, hi, from, to) {
+  if (axis.log) {
+    const a = Math.log10(lo);
+    const b = Math.log10(hi);
+    return (v) => from + ((Math.log10(v) - a) / (b - a || 1)) * (to - from);
+  }
+  return (v) => from + ((v - lo) / (hi - lo || 1)) * (to - from);
+}
+
+function extent(values, axis) {
+  let lo = Math.min(...values);
+  let hi = Math.max(...values);
+  if (axis.log) return [axis.min ?? lo / 1.15, axis.max ?? hi * 1.15];
+  const step = niceStep(Math.max(hi - lo, 1e-9), 5);
+  lo = axis.min ?? Math.max(axis.floor ?? -Infinity, Math.floor(lo / step) * step);
+  hi = axis.max ?? Math.ceil(hi / step) * step;
+  return [lo, hi];
+}
+
+export function xyChart(host, spec) {
+  const key = el("ul", { class: "chart-key" });
+  const plot = svg("svg", { class: "chart-svg xy", "aria-hidden": "true" });
+  host.setAttribute("role", "img");
+  host.append(key, plot);
+  let series = [];
+  let marker = null;
+  let width = 0;
+
+  function draw() {
+    const W = width || 560;
+    const narrow = W < 460;
+    const H = narrow ? 250 : 280;
+    const pad = { l: narrow ? 64 : 72, r: 16, t: 12, b: 46 };
+    const [x0, x1, y0, y1] = [pad.l, W - pad.r, H - pad.b, pad.t];
+    plot.setAttribute("viewBox", `0 0 ${W} ${H}`);
+    plot.setAttribute("width", W);
+    plot.setAttribute("height", H);
+    const points = series.flatMap((s) => s.points);
+    if (!points.length) {
+      plot.replaceChildren();
+      return;
+    }
+    const [xlo, xhi] = extent(points.map((p) => p.x), spec.x);
+    const [ylo, yhi] = extent(points.flatMap((p) => [p.low ?? p.y, p.high ?? p.y]), spec.y);
+    const sx = scale(spec.x, xlo, xhi, x0, x1);
+    const sy = scale(spec.y, ylo, yhi, y0, y1);
+    const fx = spec.x.format || shortNumber;
+    const fy = spec.y.format || (spec.y.percent ? (v) => `${Math.round(100 * v)}%` : ROUND);
+    const parts = [svg("rect", { class: "plot-area", x: x0, y: y1, width: x1 - x0,
+      height: y0 - y1 })];
+    const xticks = spec.x.log ? logTicks(xlo, xhi, narrow ? 6 : 10) : linearTicks(xlo, xhi);
+    for (const v of xticks) {
+      parts.push(svg("line", { class: "grid", x1: sx(v), x2: sx(v), y1, y2: y0 }),
+        svg("text", { x: sx(v), y: y0 + 18, "text-anchor": "middle" }, fx(v)));
+    }
+    const yticks = spec.y.log ? logTicks(ylo, yhi, 7) : linearTicks(ylo, yhi);
+    for (const v of yticks) {
+      parts.push(svg("line", { class: "grid", x1: x0, x2: x1, y1: sy(v), y2: sy(v) }),
+        svg("text", { x: x0 - 8, y: sy(v) + 4.5, "text-anchor": "end" }, fy(v)));
+    }
+    parts.push(svg("line", { class: "axis", x1: x0, x2: x1, y1: y0, y2: y0 }),
+      svg("line", { class: "axis", x1: x0, x2: x0, y1, y2: y0 }),
+      svg("text", { class: "title", x: (x0 + x1) / 2, y: H - 6, "text-anchor": "middle" },
+        spec.x.title),
+      svg("text", { class: "title", transform: `translate(14 ${(y0 + y1) / 2}) rotate(-90)`,
+        "text-anchor": "middle" }, spec.y.title));
+    if (marker && marker.x !== undefined && marker.y === undefined) {
+      parts.push(svg("line", { class: "you-are-here", x1: sx(marker.x), x2: sx(marker.x),
+        y1, y2: y0 }), svg("text", { class: "you-are-here-label", x: sx(marker.x) + 5,
+        y: y1 + 14 }, marker.label));
+    }
+    for (const s of series) {
+      const g = svg("g", { class: `xy-series${s.live ? " live" : ""}` });
+      g.style.setProperty("--c", s.color);
+      const banded = s.points.filter((p) => p.low !== undefined && p.high !== undefined);
+      if (banded.length > 1) {
+        const top = banded.map((p) => `${sx(p.x).toFixed(1)},${sy(p.high).toFixed(1)}`);
+        const bottom = banded.slice().reverse()
+          .map((p) => `${sx(p.x).toFixed(1)},${sy(p.low).toFixed(1)}`);
+        g.append(svg("polygon", { class: "band", points: [...top, ...bottom].join(" ") }));
+      }
+      g.append(svg("polyline", { class: "line", points: s.points
+        .map((p) => `${sx(p.x).toFixed(1)},${sy(p.y).toFixed(1)}`).join(" ") }));
+      for (const p of s.points) {
+        const dot = svg("circle", { cx: sx(p.x), cy: sy(p.y), r: 4 });
+        if (p.tip) dot.append(svg("title", {}, p.tip));
+        g.append(dot);
+      }
+      parts.push(g);
+    }
+    if (marker && marker.y !== undefined) {
+      parts.push(svg("circle", { class: "you-are-here", cx: sx(marker.x), cy: sy(marker.y),
+        r: 9 }), svg("text", { class: "you-are-here-label", x: sx(marker.x) + 12,
+        y: sy(marker.y) - 10 }, marker.label));
+    }
+    plot.replaceChildren(...parts);
+  }
+
+  function legend() {
+    key.replaceChildren(...series.map((s) => {
+      const li = el("li", { class: "dot" }, el("i", { "aria-hidden": "true" }), s.label);
+      li.style.setProperty("--c", s.color);
+      return li;
+    }));
+  }
+
+  new ResizeObserver(([entry]) => {
+    const w = Math.round(entry.contentRect.width);
+    if (w && w !== width) {
+      width = w;
+      draw();
+    }
+  }).observe(host);
+  return {
+    set(next, mark = null) {
+      series = next;
+      marker = mark;
+      legend();
+      draw();
+      host.setAttribute("aria-label", spec.describe(series, marker));
+    },
+  };
+}

@@ -1,6 +1,7 @@
 // Section 6: what comes next, from one neuron to the language models behind chatbots.
 import { getJSON } from "../lib/api.js";
 import { el } from "../lib/dom.js";
+import { mlpWeightCount } from "../lib/models.js";
 import { labState } from "../lib/state.js";
 
 const STEPS = [
@@ -15,13 +16,6 @@ const STEPS = [
   ["Today's chatbots", "keep growing the network, the data and the computing power, and are " +
     "then tuned on conversations so that they answer questions."],
 ];
-
-// The weights and biases of an MLP on 28 x 28 inputs with `depth` hidden layers of `width`
-// neurons and 10 outputs: 784 x 32 + 32 + 32 x 32 + 32 + 32 x 10 + 10 = 26,506 by default.
-export function mlpWeightCount(width, depth, inputs = 784, outputs = 10) {
-  const sizes = [inputs, ...Array(depth).fill(width), outputs];
-  return sizes.slice(1).reduce((sum, n, i) => sum + sizes[i] * n + n, 0);
-}
 
 function sizeText(settings, compareSpec) {
   const def = Object.fromEntries(compareSpec.map((p) => [p.name, p.default]));
