@@ -16,6 +16,7 @@ _LAZY = {
     "compare_models": "neuralab.labs.compare",
     "ModelCache": "neuralab.labs.compare",
     "sweep": "neuralab.labs.sweep",
+    "show": "neuralab.notebook",
     "load_mnist": "neuralab.data",
     "load_digits": "neuralab.data",
     "load_astronaut": "neuralab.data",

@@ -31,3 +31,14 @@ def test_a_value_that_clamps_to_the_default_leaves_the_url(lab):
         "1")
     lab.open("compare.val_size=5")  # the only value is 2000, the default
     assert "compare.val_size" not in lab.query()
+
+
+def test_a_link_can_show_only_some_sections_embedded(lab):
+    page = lab.open("sections=mnist,inside&embed=1", anchor="mnist")
+    assert page.locator("main > section:visible").evaluate_all(
+        "els => els.map((e) => e.id)") == ["mnist", "inside"]
+    assert not page.locator(".site-header").is_visible()
+    # the hidden sections were not even started
+    assert page.locator("#functions textarea").count() == 0
+    page.locator("#mnist .compare[data-state=done]").wait_for(timeout=20_000)
+    assert lab.errors == []
