@@ -20,7 +20,7 @@ from typing import Any
 import numpy as np
 
 from neuralab.labs.compare import MODELS, N_CLASSES, TITLES, ComparisonResult, cut_tree_leaves
-from neuralab.params import ParamError
+from neuralab.params import ParamError, group
 
 SIDE = 28  # MNIST images are 28x28
 BOX = 20  # MNIST fitted each digit into a 20x20 box ...
@@ -302,17 +302,22 @@ def centre_of_mass(image: np.ndarray) -> tuple[float, float]:
 
 
 def check_input(pixels: Any) -> np.ndarray:
-    """A 28x28 input of numbers in 0..1 as float32, or ParamError naming the problem."""
-    expected = "a 28x28 array of numbers from 0 to 1"
+    """A 28x28 input as float32, checked against the parameter table's ``pixels`` (its shape
+    and range), or ParamError naming the problem and the first bad pixel."""
+    param = group("inside")["pixels"]
+    expected = param.expected("api")
+    low, high = param.bounds("api")
+    if pixels is None:
+        raise ParamError("pixels", expected, message=f"pixels is required: {expected}")
     try:
         x = np.asarray(pixels)
     except (TypeError, ValueError):  # ragged nesting
         raise ParamError("pixels", expected, message=f"pixels must be {expected}") from None
-    if x.shape == (SIDE, SIDE) and x.dtype.kind not in "iuf":
+    if x.shape == param.shape and x.dtype.kind not in "iuf":
         raise ParamError("pixels", expected, message=f"pixels holds values that are not "
                          f"numbers; it must be {expected}")
     x = x.astype(np.float64) if x.dtype.kind in "iuf" else x
-    if x.shape != (SIDE, SIDE):
+    if x.shape != param.shape:
         raise ParamError("pixels", expected, message=f"pixels has shape {x.shape}; "
                          f"it must be {expected}")
     bad = ~np.isfinite(x)
@@ -320,7 +325,7 @@ def check_input(pixels: Any) -> np.ndarray:
         r, c = np.argwhere(bad)[0]
         raise ParamError("pixels", expected, message=f"pixels[{r}][{c}] is not a number; "
                          f"pixels must be {expected}")
-    out = (x < 0) | (x > 1)
+    out = (x < low) | (x > high)
     if out.any():
         r, c = np.argwhere(out)[0]
         raise ParamError("pixels", expected, message=f"pixels[{r}][{c}] is {x[r, c]:g}; "
