@@ -336,6 +336,8 @@ class Path2D:
     loss: list[float]
     status: str
     reached_at: int | None
+    gx: list[float]  # the gradient at each point (for the arrow on the map)
+    gy: list[float]
 
     @property
     def steps_taken(self) -> int:
@@ -346,7 +348,8 @@ class Path2D:
             return [float(f) for f in np.round(np.asarray(v, dtype=float), 6)]
 
         return {"optimizer": self.optimizer, "x": r(self.x), "y": r(self.y),
-                "loss": r(self.loss), "status": self.status, "reached_at": self.reached_at,
+                "loss": r(self.loss), "gx": r(self.gx), "gy": r(self.gy),
+                "status": self.status, "reached_at": self.reached_at,
                 "steps_taken": self.steps_taken}
 
 
@@ -383,7 +386,7 @@ def _path(s: Surface, opt: str, x: float, y: float, lr: float, beta: float, n: i
     lo_x, hi_x, lo_y, hi_y = _escape(s)
     target = s.lowest + tol
     f = loss(x, y, math)
-    xs, ys, fs = [x], [y], [f]
+    xs, ys, fs, gxs, gys = [x], [y], [f], [], []
     reached = 0 if f <= target else None
     vx = vy = mx = my = sx = sy = 0.0
     b1, b2 = ADAM_BETAS
@@ -391,6 +394,8 @@ def _path(s: Surface, opt: str, x: float, y: float, lr: float, beta: float, n: i
     status = "running"
     for k in range(1, n + 1):
         gx, gy = grad(x, y, math)
+        gxs.append(gx)
+        gys.append(gy)
         if opt == "gd":
             dx, dy = lr * gx, lr * gy
         elif opt == "momentum":
@@ -414,14 +419,17 @@ def _path(s: Surface, opt: str, x: float, y: float, lr: float, beta: float, n: i
             reached = k
         if abs(dx) + abs(dy) < 1e-9 and abs(gx) + abs(gy) < 1e-7:
             break  # settled: nothing moves any more
+    gx, gy = grad(xs[-1], ys[-1], math)
+    del gxs[len(xs) - 1:], gys[len(xs) - 1:]
+    gxs.append(gx)
+    gys.append(gy)
     if status != "diverged":
-        gx, gy = grad(x, y, math)
         if fs[-1] <= target:
             status = "reached"
         elif abs(gx) + abs(gy) < 1e-3 and (opt == "gd" or abs(xs[-1] - xs[-2]) +
                                             abs(ys[-1] - ys[-2]) < 1e-5):
             status = "stuck"
-    return Path2D(opt, xs, ys, fs, status, reached)
+    return Path2D(opt, xs, ys, fs, status, reached, gxs, gys)
 
 
 def descend_surface(
