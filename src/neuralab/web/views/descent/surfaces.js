@@ -86,8 +86,7 @@ function paintBands(canvas, map) {
   ctx.putImageData(img, 0, 0);
 }
 
-function contourMap() {
-  const W = 520;
+function contourMap(W) {
   const wrap = el("div", { class: "map-wrap" });
   const canvas = el("canvas", { class: "map-canvas", "aria-hidden": "true" });
   const root = svg("svg", { class: "map-svg", role: "img", tabindex: "-1",
@@ -140,7 +139,7 @@ function contourMap() {
       }
       const stepY = niceStep(y1 - y0, 6);
       for (let y = Math.ceil(y0 / stepY) * stepY; y <= y1 + 1e-9; y += stepY) {
-        if (Math.abs(y - y0) < 1e-9) continue;
+        if (Math.abs(y - y0) < 1e-9 || sy(y) < 36) continue;
         axes.append(svg("text", { x: 8, y: sy(y) + 5 }, tickText(y)));
       }
       axes.append(svg("text", { x: W - 10, y: H - 28, "text-anchor": "end", class: "axis-name" },
@@ -311,10 +310,8 @@ function linePlot(onMove) {
 
 // Steps to reach the minimum against the learning rate (log axis), one series per optimizer;
 // rates that diverge sit on the top row, those that never get there on the row below it.
-function rateChart() {
-  const W = 640;
-  const H = 280;
-  const P = { l: 56, r: 16, t: 44, b: 40 };
+function rateChart(W, H) {
+  const P = { l: 78, r: 16, t: 44, b: 40 };
   const root = svg("svg", { viewBox: `0 0 ${W} ${H}`, class: "rate-svg", role: "img",
     "aria-label": "Steps needed to reach the minimum at each learning rate, on a log scale" });
   const axes = svg("g", { class: "axes" });
@@ -439,7 +436,8 @@ export async function mountSurfaces(root, { params, state }) {
   const resetBtn = el("button", { type: "button", text: "Reset" });
   const buttons = el("div", { class: "buttons", role: "group",
     "aria-label": "Descent on the surface" }, stepBtn, playBtn, resetBtn);
-  const map = contourMap();
+  const phone = window.innerWidth < 600;  // fewer units per pixel keep the labels readable
+  const map = contourMap(phone ? 380 : 520);
   const formula = el("p", { class: "formula" });
   const line = linePlot((pts, focus) => {
     state.set("points", pts.map(([x, y]) => `${x},${y}`).join(";"));
@@ -456,19 +454,20 @@ export async function mountSurfaces(root, { params, state }) {
     el("thead", {}, el("tr", {}, ...["Optimizer", "Step", "Loss", "What happened"]
       .map((h) => el("th", { scope: "col", text: h })))), tbody);
   const status = el("p", { class: "status surf-status", role: "status" });
-  const rates = rateChart();
+  const rates = phone ? rateChart(400, 300) : rateChart(640, 280);
   const rateNote = el("p", { class: "muted rate-note" });
 
   root.append(
     el("div", { class: "surf-layout" },
       el("div", { class: "surf-plot" }, map.root, formula, linePanel),
-      el("div", { class: "surf-side" }, controls, optBox, buttons, table, status)),
-    el("h3", { text: "The learning-rate curve" }),
-    el("p", { class: "muted", text: "The same start at 32 learning rates from 0.001 to 3: how " +
-      "many steps each optimizer needs to get close to the lowest point. Too small and it " +
-      "takes forever; too large and it diverges; in between is the good range. The grey " +
-      "line is the rate you chose." }),
-    el("div", { class: "rate-wrap" }, rates.root), rateNote);
+      el("div", { class: "surf-side" }, controls, optBox, buttons, table, status),
+      el("div", { class: "surf-curve" },
+        el("h3", { text: "The learning-rate curve" }),
+        el("p", { class: "muted", text: "The same start at 32 learning rates from 0.001 to " +
+          "3: how many steps each optimizer needs to get close to the lowest point. Too small " +
+          "takes forever, too large diverges, and in between is the good range. The dashed " +
+          "line is your rate." }),
+        el("div", { class: "rate-wrap" }, rates.root), rateNote)));
 
   let surface = null;
   let data = null;
@@ -535,7 +534,7 @@ export async function mountSurfaces(root, { params, state }) {
 
   function safeRate(opt) {
     const ok = curve.curves[opt].filter((e) => e.outcome === "reached");
-    return ok.length ? ok[ok.length - 1].rate : null;
+    return ok.length ? Number(ok[ok.length - 1].rate.toPrecision(2)) : null;
   }
 
   function stop() {
