@@ -20,14 +20,14 @@ export function networkDrawing() {
     edges[name] = svg("line", { x1, y1, x2, y2, "stroke-width": 5, "stroke-linecap": "round" });
     const t = b === "o" ? 0.45 : a.slice(1) === b.slice(1) ? 0.3 : 0.18;
     labels[name] = svg("text", { x: x1 + (x2 - x1) * t + (x2 > x1 ? 8 : -8),
-      y: y1 + (y2 - y1) * t, class: "wlabel", "text-anchor": x2 > x1 ? "start" : "end" });
+      y: y1 + (y2 - y1) * t, class: "net-w", "text-anchor": x2 > x1 ? "start" : "end" });
     g.append(edges[name]);
   }
   const nodes = {};
   for (const [name, [cx, cy]] of Object.entries(POS)) {
     const input = name.startsWith("i");
-    const c = svg("circle", { cx, cy, r: input ? 20 : 27, class: input ? "input" : "body" });
-    const v = svg("text", { x: cx, y: cy + 6, class: input ? "ival" : "act",
+    const c = svg("circle", { cx, cy, r: input ? 20 : 27, class: input ? "net-input" : "net-body" });
+    const v = svg("text", { x: cx, y: cy + 6, class: input ? "net-ival" : "net-act",
       "text-anchor": "middle" });
     nodes[name] = { c, v };
   }
