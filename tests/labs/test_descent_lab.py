@@ -247,3 +247,12 @@ def test_bad_surface_values(kwargs, param):
     with pytest.raises(ParamError) as info:
         descend(**kwargs)
     assert info.value.param == param
+
+
+def test_paths_carry_the_gradient_at_every_point():
+    r = descend(surface="banana", start_x=-1.5, start_y=2.5, rate=0.05, iterations=30)
+    s = SURFACES["banana"]
+    for p in r.paths.values():
+        assert len(p.gx) == len(p.gy) == len(p.x)
+        for x, y, gx, gy in zip(p.x, p.y, p.gx, p.gy, strict=True):
+            assert (gx, gy) == pytest.approx(s.grad(x, y, math))

@@ -439,6 +439,11 @@ export async function mountSurfaces(root, { params, state }) {
   const phone = window.innerWidth < 600;  // fewer units per pixel keep the labels readable
   const map = contourMap(phone ? 380 : 520);
   const formula = el("p", { class: "formula" });
+  const legend = el("p", { class: "map-legend" },
+    el("span", { class: "key start-key", "aria-hidden": "true" }), " start (click to move) ",
+    el("span", { class: "key low-key", "aria-hidden": "true" }), " lowest point ",
+    el("span", { class: "key local-key", "aria-hidden": "true" }), " other minimum ",
+    el("span", { class: "key arrow-key", "aria-hidden": "true", text: "→" }), " downhill");
   const line = linePlot((pts, focus) => {
     state.set("points", pts.map(([x, y]) => `${x},${y}`).join(";"));
     pointFocus = focus ?? -1;
@@ -459,7 +464,7 @@ export async function mountSurfaces(root, { params, state }) {
 
   root.append(
     el("div", { class: "surf-layout" },
-      el("div", { class: "surf-plot" }, map.root, formula, linePanel),
+      el("div", { class: "surf-plot" }, map.root, legend, formula, linePanel),
       el("div", { class: "surf-side" }, controls, optBox, buttons, table, status),
       el("div", { class: "surf-curve" },
         el("h3", { text: "The learning-rate curve" }),
