@@ -166,3 +166,14 @@ def test_learn_rejects_bad_values(bad):
     with pytest.raises(ParamError) as info:
         learn(**bad)
     assert info.value.param == next(iter(bad))
+
+
+def test_the_network_on_region_matches_the_truth_table():
+    r = evaluate("XOR", activation="step", hidden=True, **XOR_BY_GATES).to_dict()
+    region = r["region"]
+    assert len(region) == 33 and all(len(row) == 33 for row in region)
+    # the grid runs from -0.3 to 1.3 in steps of 0.05: the corners 0 and 1 are cells 6 and 26
+    for row in r["table"]:
+        assert region[26 if row["x2"] else 6][26 if row["x1"] else 6] == (
+            "1" if row["actual"] else "0")
+    assert "region" not in evaluate("XOR", 1, 1, 0).to_dict()  # one neuron: a half-plane

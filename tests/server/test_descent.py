@@ -117,3 +117,12 @@ def test_bad_surface_values_are_422_naming_the_parameter(client, route, query, p
     assert r.status_code == 422, r.text[:300]
     item = r.json()["detail"][0]
     assert item["param"] == param and item["expected"] and param in item["message"]
+
+
+def test_without_a_start_each_surface_uses_its_own(client):
+    for name in ("bowl", "valley", "banana", "saddle", "minima", "line"):
+        s = client.get("/api/descent/surface", params={"surface": name}).json()
+        r = client.get("/api/descent/paths", params={"surface": name})
+        assert r.status_code == 200, r.text[:200]
+        assert [r.json()["paths"]["gd"]["x"][0], r.json()["paths"]["gd"]["y"][0]] == s["start"]
+        assert client.get("/api/descent/rates", params={"surface": name}).status_code == 200

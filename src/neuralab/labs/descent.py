@@ -433,7 +433,8 @@ def _path(s: Surface, opt: str, x: float, y: float, lr: float, beta: float, n: i
 
 
 def descend_surface(
-    surface: str = "valley", start_x: float = -4.0, start_y: float = 2.0, rate: float = 0.1,
+    surface: str = "valley", start_x: float | None = None, start_y: float | None = None,
+    rate: float = 0.1,
     beta: float = 0.9, gd: bool = True, momentum: bool = True, adam: bool = True,
     iterations: int = 200, points: str | None = None,
 ) -> SurfaceRun:
@@ -444,21 +445,30 @@ def descend_surface(
     Gradient descent: ``w -= rate * g``. Momentum: ``v = beta * v + g; w -= rate * v``.
     Adam: running means of ``g`` and ``g²`` (0.9, 0.999), bias-corrected, and
     ``w -= rate * m / (sqrt(s) + 1e-8)``. A trajectory that leaves the map by five map-widths
-    has diverged: it stops there and is marked. The start must lie on the surface's map.
+    has diverged: it stops there and is marked. The start must lie on the surface's map
+    (without one, the surface's own start is used).
     """
-    v = validate("descent", {"surface": surface, "start_x": start_x, "start_y": start_y,
+    v = validate("descent", {"surface": surface, **_given(start_x=start_x, start_y=start_y),
                              "rate": rate, "beta": beta, "gd": gd, "momentum": momentum,
                              "adam": adam, "iterations": iterations,
                              **({"points": points} if points is not None else {})})
     s = get_surface(v["surface"], v["points"])
-    x, y = _check_start(s, v["start_x"], v["start_y"])
+    x, y = _check_start(s, start_x, start_y, v)
     tol = _tolerance(s, x, y)
     paths = {opt: _path(s, opt, x, y, v["rate"], v["beta"], v["iterations"], tol)
              for opt in OPTIMIZERS if v[opt]}
     return SurfaceRun(s, v["rate"], v["beta"], tol, paths)
 
 
-def _check_start(s: Surface, x: float, y: float) -> tuple[float, float]:
+def _given(**values: Any) -> dict[str, Any]:
+    return {k: v for k, v in values.items() if v is not None}
+
+
+def _check_start(s: Surface, x: float | None, y: float | None, v: dict) -> tuple[float, float]:
+    """The start (checked against the table in ``v``), or the surface's own where not given;
+    it must lie on the surface's map."""
+    x = s.start[0] if x is None else v["start_x"]
+    y = s.start[1] if y is None else v["start_y"]
     x0, x1, y0, y1 = s.box
     if not x0 <= x <= x1:
         raise ParamError("start_x", f"a number from {x0:g} to {x1:g} on the {s.name} map", x)
@@ -472,7 +482,8 @@ CURVE_STEPS = 500
 
 
 def rate_curve(
-    surface: str = "valley", start_x: float = -4.0, start_y: float = 2.0, beta: float = 0.9,
+    surface: str = "valley", start_x: float | None = None, start_y: float | None = None,
+    beta: float = 0.9,
     points: str | None = None, max_steps: int = CURVE_STEPS,
 ) -> dict:
     """Steps each optimizer needs to reach the lowest loss, at 32 log-spaced rates 0.001 to 3.
@@ -482,10 +493,10 @@ def rate_curve(
     or ``"not reached"`` (too slow, or settled in a local minimum or a saddle, within
     ``max_steps``).
     """
-    v = validate("descent", {"surface": surface, "start_x": start_x, "start_y": start_y,
+    v = validate("descent", {"surface": surface, **_given(start_x=start_x, start_y=start_y),
                              "beta": beta, **({"points": points} if points is not None else {})})
     s = get_surface(v["surface"], v["points"])
-    x0, y0 = _check_start(s, v["start_x"], v["start_y"])
+    x0, y0 = _check_start(s, start_x, start_y, v)
     tol = _tolerance(s, x0, y0)
     target = s.lowest + tol
     k = len(RATES)

@@ -120,7 +120,25 @@ class NeuronResult:
         }
         if self.network:
             out["network"] = self.network
+            out["region"] = on_region(self.network, self.activation_name)
         return out
+
+
+REGION = (-0.3, 1.3, 33)  # the drawn square around the unit square, and cells per side
+
+
+def on_region(network: dict[str, float], activation: str) -> list[str]:
+    """Where the 2-2-1 network is ON, on a grid over the drawn square: one string per row
+    (from x2 = -0.3 up to 1.3), ``"1"`` for ON, ``"0"`` for OFF, columns from x1 = -0.3."""
+    lo, hi, n = REGION
+    g = np.linspace(lo, hi, n)
+    x1, x2 = np.meshgrid(g, g)
+    f = {"relu": lambda z: np.maximum(z, 0.0), "step": lambda z: (z > 0).astype(float),
+         "sigmoid": lambda z: 1 / (1 + np.exp(-z))}[activation]
+    h1 = f(network["h1_w1"] * x1 + network["h1_w2"] * x2 + network["h1_bias"])
+    h2 = f(network["h2_w1"] * x1 + network["h2_w2"] * x2 + network["h2_bias"])
+    on = np.round(network["out_w1"] * h1 + network["out_w2"] * h2 + network["out_bias"], 10) > 0
+    return ["".join("1" if v else "0" for v in row) for row in on]
 
 
 def _z(w1: float, w2: float, b: float, x1: float, x2: float) -> float:

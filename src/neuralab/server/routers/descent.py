@@ -23,8 +23,10 @@ SURFACE = ("surface", "start_x", "start_y", "rate", "beta", "gd", "momentum", "a
 
 
 def _pick(q: object, names: tuple[str, ...]) -> dict:
+    """The named values; a start that was not sent is None (the surface's own start)."""
     values = q.model_dump()  # type: ignore[attr-defined]
-    return {k: values[k] for k in names}
+    sent = q.model_fields_set  # type: ignore[attr-defined]
+    return {k: None if k.startswith("start_") and k not in sent else values[k] for k in names}
 
 
 @router.get("")

@@ -260,9 +260,11 @@ export async function mount(root, { params, state }) {
       net.update(r, gates);
       square.update([0, 1].map((j) => ({ name: `h${j + 1}`, label: `hidden ${j + 1}`,
         w1: r.network[`h${j + 1}_w1`], w2: r.network[`h${j + 1}_w2`],
-        bias: r.network[`h${j + 1}_bias`], colour: HIDDEN_COLOURS[j] })), r.table, r.target);
-      squareNote.textContent = "Each hidden neuron draws its own line (shaded on its ON " +
-        "side); the output neuron combines the two." + (gates[0] && gates[1]
+        bias: r.network[`h${j + 1}_bias`], colour: HIDDEN_COLOURS[j] })), r.table, r.target,
+      r.region);
+      squareNote.textContent = "Each hidden neuron draws its own line; the output neuron " +
+        "combines the two, and the network is ON in the blue area, which no single line " +
+        "could cut out." + (gates[0] && gates[1]
         ? ` Now hidden 1 computes ${gates[0]} and hidden 2 computes ${gates[1]}.` : "");
     } else {
       pic.update(r);

@@ -39,6 +39,7 @@ export function unitSquare() {
     "aria-label": "The unit square of inputs with the neuron's decision line" });
   const title = svg("title", {}, "Decision line");
   const frame = svg("g", { class: "frame" });
+  const region = svg("path", { class: "region" });
   const shades = svg("g", { class: "shades" });
   const lines = svg("g", { class: "lines" });
   const corners = svg("g", { class: "corners" });
@@ -46,16 +47,33 @@ export function unitSquare() {
     svg("text", { x: sx(0.5), y: S - 6, "text-anchor": "middle" }, "input 1 →"),
     svg("text", { x: 12, y: sy(0.5), "text-anchor": "middle",
       transform: `rotate(-90 12 ${sy(0.5)})` }, "input 2 →"));
-  root.append(title, shades, frame, lines, corners);
+  root.append(title, region, shades, frame, lines, corners);
 
   return {
     root,
-    // neurons: [{w1, w2, bias, colour}], rows: the truth table (x1, x2, expected, correct)
-    update(neurons, rows, target) {
+    // neurons: [{w1, w2, bias, colour}], rows: the truth table (x1, x2, expected, correct);
+    // cells: where a network is ON (rows of "0"/"1" from the bottom, the server's grid), if any
+    update(neurons, rows, target, cells = null) {
+      let d = "";
+      if (cells) {
+        const n = cells.length;
+        const cell = (HI - LO) / (n - 1);
+        cells.forEach((row, j) => {
+          for (const m of row.matchAll(/1+/g)) {  // one rectangle per run of ON cells
+            const x0 = sx(LO + (m.index - 0.5) * cell);
+            const x1 = sx(LO + (m.index + m[0].length - 0.5) * cell);
+            const y0 = sy(LO + (j + 0.5) * cell);
+            const y1 = sy(LO + (j - 0.5) * cell);
+            d += `M${x0.toFixed(1)},${y0.toFixed(1)}H${x1.toFixed(1)}V${y1.toFixed(1)}` +
+              `H${x0.toFixed(1)}Z`;
+          }
+        });
+      }
+      region.setAttribute("d", d);
       shades.replaceChildren(...neurons.map((n) => {
         const pts = onSide(n.w1, n.w2, n.bias);
         return svg("polygon", { points: pts.map(([x, y]) => `${sx(x)},${sy(y)}`).join(" "),
-          fill: n.colour, "fill-opacity": neurons.length > 1 ? 0.16 : 0.22 });
+          fill: neurons.length > 1 ? "none" : n.colour, "fill-opacity": 0.22 });
       }));
       lines.replaceChildren(...neurons.flatMap((n) => {
         const e = ends(n.w1, n.w2, n.bias);
