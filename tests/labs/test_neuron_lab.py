@@ -1,5 +1,6 @@
 """One neuron (by hand and learned) and the 2-2-1 network for XOR."""
 
+import numpy as np
 import pytest
 
 from neuralab.labs.neuron import (
@@ -177,3 +178,20 @@ def test_the_network_on_region_matches_the_truth_table():
         assert region[26 if row["x2"] else 6][26 if row["x1"] else 6] == (
             "1" if row["actual"] else "0")
     assert "region" not in evaluate("XOR", 1, 1, 0).to_dict()  # one neuron: a half-plane
+
+
+@pytest.mark.parametrize("activation", ["relu", "step", "sigmoid"])
+def test_learnings_quick_check_agrees_with_evaluate(activation):
+    from neuralab.labs.neuron import NETWORK, _solves
+
+    rng = np.random.default_rng(7)
+    for target in ("AND", "XOR", "NOR"):
+        for _ in range(200):
+            w = dict(zip(NETWORK, (rng.integers(-40, 41, 9) / 10).tolist(), strict=True))
+            single = {"w1": w["h1_w1"] / 2, "w2": w["h1_w2"] / 2, "bias": w["h1_bias"] / 2}
+            v = {"target": target, "activation": activation}
+            assert _solves(v, w, True) == evaluate(target, activation=activation, hidden=True,
+                                                   **w).to_dict()["correct_count"]
+            assert _solves(v, single, False) == evaluate(target, **single,
+                                                         activation=activation).to_dict()[
+                "correct_count"]

@@ -59,6 +59,8 @@ def sigmoid(z: float) -> float:
 
 
 ACTIVATIONS = {"relu": relu, "step": step, "sigmoid": sigmoid}
+NP_ACT = {"relu": lambda z: np.maximum(z, 0.0), "step": lambda z: (z > 0).astype(float),
+          "sigmoid": lambda z: 1 / (1 + np.exp(-z))}  # the same, on arrays
 
 
 def linearly_separable(target: str) -> bool:
@@ -133,8 +135,7 @@ def on_region(network: dict[str, float], activation: str) -> list[str]:
     lo, hi, n = REGION
     g = np.linspace(lo, hi, n)
     x1, x2 = np.meshgrid(g, g)
-    f = {"relu": lambda z: np.maximum(z, 0.0), "step": lambda z: (z > 0).astype(float),
-         "sigmoid": lambda z: 1 / (1 + np.exp(-z))}[activation]
+    f = NP_ACT[activation]
     h1 = f(network["h1_w1"] * x1 + network["h1_w2"] * x2 + network["h1_bias"])
     h2 = f(network["h2_w1"] * x1 + network["h2_w2"] * x2 + network["h2_bias"])
     on = np.round(network["out_w1"] * h1 + network["out_w2"] * h2 + network["out_bias"], 10) > 0
@@ -216,8 +217,8 @@ class LearnResult:
 
 
 def _snap(values: np.ndarray, names: tuple[str, ...], lim: float) -> dict[str, float]:
-    return {n: float(np.clip(round(float(w) / GRID) * GRID, -lim, lim).round(1))
-            for n, w in zip(names, values, strict=True)}
+    snapped = np.clip(np.round(np.asarray(values) / GRID) * GRID, -lim, lim).round(1)
+    return dict(zip(names, snapped.tolist(), strict=True))
 
 
 def _cross_entropy(p: np.ndarray, y: np.ndarray) -> float:
@@ -253,9 +254,21 @@ def learn(
     return _learn_neuron(v, y)
 
 
-def _solves(v: dict, weights: dict[str, float], hidden: bool) -> int:
-    full = {**{k: v[k] for k in SINGLE + NETWORK}, **weights}
-    return sum(_row(v["target"], v["activation"], full, hidden, a, b).correct for a, b in PAIRS)
+X1, X2 = X[:, 0], X[:, 1]
+
+
+def _solves(v: dict, w: dict[str, float], hidden: bool) -> int:
+    """How many of the four pairs ``w`` gets right: :func:`evaluate`'s rule (sums rounded to
+    10 decimals, ON above 0), on all four pairs at once."""
+    y = np.array([TARGETS[v["target"]](bool(a), bool(b)) for a, b in PAIRS])
+    if not hidden:
+        z = np.round(w["w1"] * X1 + w["w2"] * X2 + w["bias"], 10)
+    else:
+        f = NP_ACT[v["activation"]]
+        h1 = f(np.round(w["h1_w1"] * X1 + w["h1_w2"] * X2 + w["h1_bias"], 10))
+        h2 = f(np.round(w["h2_w1"] * X1 + w["h2_w2"] * X2 + w["h2_bias"], 10))
+        z = np.round(w["out_w1"] * h1 + w["out_w2"] * h2 + w["out_bias"], 10)
+    return int(np.sum((z > 0) == y))
 
 
 def _learn_neuron(v: dict, y: np.ndarray) -> LearnResult:

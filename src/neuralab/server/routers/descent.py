@@ -49,6 +49,8 @@ async def paths(q: Annotated[DescentQuery, Query()]) -> dict:  # type: ignore[va
 
 
 @router.get("/rates")
-async def rates(q: Annotated[DescentQuery, Query()]) -> dict:  # type: ignore[valid-type]
-    """Steps to reach the minimum (or "diverged") at 32 learning rates, for each optimizer."""
+def rates(q: Annotated[DescentQuery, Query()]) -> dict:  # type: ignore[valid-type]
+    """Steps to reach the minimum (or "diverged") at 32 learning rates, for each optimizer.
+
+    Tens of ms: a plain ``def``, run in a worker thread beside the paths requests."""
     return rate_curve(**_pick(q, ("surface", "start_x", "start_y", "beta", "points")))

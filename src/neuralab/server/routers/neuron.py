@@ -21,6 +21,9 @@ async def neuron(q: Annotated[NeuronQuery, Query()]) -> dict:  # type: ignore[va
 
 
 @router.get("/learn")
-async def learn_weights(q: Annotated[NeuronQuery, Query()]) -> dict:  # type: ignore[valid-type]
-    """Every step of "Learn the weights" from the given weights, and the rule it used."""
+def learn_weights(q: Annotated[NeuronQuery, Query()]) -> dict:  # type: ignore[valid-type]
+    """Every step of "Learn the weights" from the given weights, and the rule it used.
+
+    Up to a few hundred ms for the network: a plain ``def``, so it runs in a worker thread
+    and the sliders' requests are answered meanwhile."""
     return learn(**q.model_dump()).to_dict()  # type: ignore[attr-defined]

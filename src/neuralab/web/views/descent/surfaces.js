@@ -621,6 +621,14 @@ export async function mountSurfaces(root, { params, state }) {
     if (data) render();
   }
 
+  // The learning-rate curve takes longer than the paths: it is asked for once the slider
+  // has rested for a moment, so that the paths of every move come back first.
+  let ratesTimer = null;
+  function ratesSoon() {
+    clearTimeout(ratesTimer);
+    ratesTimer = setTimeout(loadRates, 200);
+  }
+
   function changed(name) {
     if (name === "surface") {
       stop();
@@ -630,10 +638,10 @@ export async function mountSurfaces(root, { params, state }) {
       k = 0;
       map.setStart(state.get("start_x"), state.get("start_y"));
       loadPaths();
-      loadRates();
+      ratesSoon();
     } else if (name === "beta") {
       loadPaths();
-      loadRates();
+      ratesSoon();
     } else if (OPTIMIZERS.some((o) => o.name === name)) {
       loadPaths();
       if (curve) rates.set(curve, enabled());
