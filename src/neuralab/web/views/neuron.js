@@ -89,7 +89,8 @@ function truthTable() {
     update(r) {
       const act = ACT_NAME[r.activation];
       legend.textContent = r.hidden
-        ? `H1, H2 = the hidden neurons' outputs; Sum = the output neuron's sum; Output = ${act}(Sum)`
+        ? `H1, H2 = the hidden neurons' outputs; Sum = the output neuron's sum; ` +
+          `Output = ${act}(Sum)`
         : `Sum = w1·x1 + w2·x2 + bias; Output = ${act}(Sum)`;
       const cols = ["x1", "x2", ...(r.hidden ? ["H1", "H2"] : []), "Sum", "Output", "Expected",
         "Actual", "Right?"];
@@ -191,6 +192,7 @@ export async function mount(root, { params, state }) {
     ctl[name] = control(byName[name], state.get(name), onInput(name));
     controls.append(ctl[name].el);
   }
+  for (const option of ctl.activation.input.options) option.textContent = ACT_NAME[option.value];
   const netControls = el("fieldset", { class: "controls network-controls" },
     el("legend", { text: "The 2-2-1 network's weights" }));
   for (const name of NETWORK) {

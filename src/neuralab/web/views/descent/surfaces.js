@@ -16,7 +16,7 @@ export const OPTIMIZERS = [
 // Low loss is light, high loss dark: the minima are the bright pools.
 const PALETTE = ["#fffbea", "#fdf2c4", "#f5e6a3", "#dcefb0", "#bfe3b4", "#9bd3b8", "#78c1bd",
   "#58aebf", "#4197bd", "#357eb5", "#2f66a8", "#2b4f96", "#263a80", "#1e2a66"];
-const NAMES = { bowl: "round bowl", valley: "long narrow valley", banana: "banana",
+const NAMES = { bowl: "round bowl", valley: "long narrow valley", banana: "banana (Rosenbrock)",
   saddle: "saddle", minima: "several minima", line: "fit a line" };
 const num = (v) => (Math.abs(v) >= 1e4 ? v.toExponential(2) : Math.abs(v) < 1e-3 && v !== 0
   ? v.toExponential(1) : v.toFixed(3));
@@ -189,7 +189,9 @@ function contourMap(W) {
         if (!p) continue;
         const upto = Math.min(k, p.steps_taken);
         const pts = [];
-        for (let i = 0; i <= upto; i += 1) pts.push(`${clampX(p.x[i]).toFixed(1)},${clampY(p.y[i]).toFixed(1)}`);
+        for (let i = 0; i <= upto; i += 1) {
+          pts.push(`${clampX(p.x[i]).toFixed(1)},${clampY(p.y[i]).toFixed(1)}`);
+        }
         d.halo.setAttribute("points", pts.join(" "));
         d.line.setAttribute("points", pts.join(" "));
         d.head.setAttribute("cx", clampX(p.x[upto]));
@@ -391,7 +393,9 @@ function verdict(o, p, k, rate) {
   if (p.status === "diverged" && at >= p.steps_taken) {
     return `diverged at step ${p.steps_taken}: stopped`;
   }
-  if (p.reached_at !== null && at >= p.reached_at) return `reached the minimum at step ${p.reached_at}`;
+  if (p.reached_at !== null && at >= p.reached_at) {
+    return `reached the minimum at step ${p.reached_at}`;
+  }
   if (at < p.steps_taken) return "on its way";
   if (p.status === "stuck") return "stuck where the surface is flat, but not at the lowest point";
   if (p.status === "reached") return "reached the minimum";
@@ -419,6 +423,7 @@ export async function mountSurfaces(root, { params, state }) {
     });
     controls.append(ctl[name].el);
   }
+  for (const option of ctl.surface.input.options) option.textContent = NAMES[option.value];
   const optBox = el("fieldset", { class: "optimizers" }, el("legend", { text: "Optimizers" }));
   for (const o of OPTIMIZERS) {
     ctl[o.name] = control(byName[o.name], state.get(o.name), (v) => {
@@ -616,8 +621,8 @@ export async function mountSurfaces(root, { params, state }) {
     rates.set(r, enabled());
     rates.setRate(state.get("rate"));
     const gd = safeRate("gd");
-    rateNote.textContent = gd ? `On the ${NAMES[r.surface]}, plain gradient descent reaches ` +
-      `the minimum within ${r.max_steps} steps for rates up to about ${gd}.` : "";
+    rateNote.textContent = gd ? `On the ${NAMES[r.surface]} surface, plain gradient descent ` +
+      `reaches the minimum within ${r.max_steps} steps for rates up to about ${gd}.` : "";
     if (data) render();
   }
 

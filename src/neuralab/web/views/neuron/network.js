@@ -26,7 +26,8 @@ export function networkDrawing() {
   const nodes = {};
   for (const [name, [cx, cy]] of Object.entries(POS)) {
     const input = name.startsWith("i");
-    const c = svg("circle", { cx, cy, r: input ? 20 : 27, class: input ? "net-input" : "net-body" });
+    const c = svg("circle", { cx, cy, r: input ? 20 : 27,
+      class: input ? "net-input" : "net-body" });
     const v = svg("text", { x: cx, y: cy + 6, class: input ? "net-ival" : "net-act",
       "text-anchor": "middle" });
     nodes[name] = { c, v };
