@@ -483,15 +483,14 @@ CURVE_STEPS = 500
 
 def rate_curve(
     surface: str = "valley", start_x: float | None = None, start_y: float | None = None,
-    beta: float = 0.9,
-    points: str | None = None, max_steps: int = CURVE_STEPS,
+    beta: float = 0.9, points: str | None = None,
 ) -> dict:
     """Steps each optimizer needs to reach the lowest loss, at 32 log-spaced rates 0.001 to 3.
 
     All rates and optimizers run together as arrays (runs that are done leave the arrays).
     Each entry is ``{"rate", "steps", "outcome"}`` with outcome ``"reached"``, ``"diverged"``
     or ``"not reached"`` (too slow, or settled in a local minimum or a saddle, within
-    ``max_steps``).
+    ``CURVE_STEPS`` steps).
     """
     v = validate("descent", {"surface": surface, **_given(start_x=start_x, start_y=start_y),
                              "beta": beta, **({"points": points} if points is not None else {})})
@@ -499,6 +498,7 @@ def rate_curve(
     x0, y0 = _check_start(s, start_x, start_y, v)
     tol = _tolerance(s, x0, y0)
     target = s.lowest + tol
+    max_steps = CURVE_STEPS
     k = len(RATES)
     lr = np.tile(RATES, 3)
     kind = np.repeat(np.arange(3), k)  # 0 gd, 1 momentum, 2 adam
@@ -556,9 +556,13 @@ def rate_curve(
     return {"surface": s.name, "max_steps": max_steps, "tol": tol, "curves": result}
 
 
-def surface_map(surface: str = "valley", points: str | None = None, n: int = 81) -> dict:
-    """The surface sampled on an ``n`` x ``n`` grid over its map (rows are w2, columns w1),
-    with contour levels spaced evenly in ``log(loss - lowest)``, for drawing."""
+MAP_GRID = 81  # points per side of the grid the contour map is drawn from
+
+
+def surface_map(surface: str = "valley", points: str | None = None) -> dict:
+    """The surface sampled on a ``MAP_GRID`` x ``MAP_GRID`` grid over its map (rows are w2,
+    columns w1), with contour levels spaced evenly in ``log(loss - lowest)``, for drawing."""
+    n = MAP_GRID
     v = validate("descent", {"surface": surface,
                              **({"points": points} if points is not None else {})})
     s = get_surface(v["surface"], v["points"])

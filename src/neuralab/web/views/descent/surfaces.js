@@ -388,7 +388,7 @@ function rateChart(W, H) {
   };
 }
 
-function verdict(o, p, k, rate) {
+function verdict(p, k, rate) {
   const at = Math.min(k, p.steps_taken);
   if (p.status === "diverged" && at >= p.steps_taken) {
     return `diverged at step ${p.steps_taken}: stopped`;
@@ -505,7 +505,7 @@ export async function mountSurfaces(root, { params, state }) {
       const p = data?.paths[o.name];
       if (!p) continue;
       const at = Math.min(k, p.steps_taken);
-      const what = verdict(o, p, k, data.rate);
+      const what = verdict(p, k, data.rate);
       const over = p.status === "diverged" && at >= p.steps_taken;
       rows.push(el("tr", { "data-optimizer": o.name, "data-status": over ? "diverged"
         : at >= p.steps_taken ? p.status : "running" },
