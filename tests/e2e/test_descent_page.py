@@ -160,7 +160,7 @@ def test_the_learning_rate_curve(lab):
     page = lab.open("descent.surface=bowl&descent.start_x=-4&descent.start_y=3")
     section = page.locator(T)
     ready(page)
-    expect(section.locator(".rate-note")).to_contain_text("rates up to about")
+    expect(section.locator(".rate-note")).to_contain_text("at rates from 0.0")
     gd = section.locator(".rate-svg .series.gd")
     assert gd.locator(".marks circle").count() >= 15  # the rates that reach the minimum
     assert section.locator(".rate-svg .extremes .div").count() >= 3  # and those that diverge

@@ -53,8 +53,9 @@ function contourPath(z, levels, sx, sy, w1, w2) {
   return d;
 }
 
-// The filled bands: each canvas pixel coloured by how many levels lie below its loss.
-function paintBands(canvas, map) {
+// The filled bands: each canvas pixel coloured by how many levels lie below its loss (the
+// grid spans the canvas less `pad` pixels on each side; the edge pixels repeat the grid's edge).
+function paintBands(canvas, map, pad) {
   const { loss: z, levels } = map;
   const m = z.length;
   const n = z[0].length;
@@ -63,12 +64,13 @@ function paintBands(canvas, map) {
   const ctx = canvas.getContext("2d");
   const img = ctx.createImageData(W, H);
   const rgb = PALETTE.map((h) => [1, 3, 5].map((k) => parseInt(h.slice(k, k + 2), 16)));
+  const clamp = (v, hi) => Math.max(0, Math.min(hi, v));
   for (let py = 0; py < H; py += 1) {
-    const fj = ((H - 1 - py) / (H - 1)) * (m - 1);
+    const fj = clamp(((H - pad - py) / (H - 2 * pad)) * (m - 1), m - 1);
     const j = Math.min(m - 2, Math.floor(fj));
     const tj = fj - j;
     for (let px = 0; px < W; px += 1) {
-      const fi = (px / (W - 1)) * (n - 1);
+      const fi = clamp(((px - pad) / (W - 2 * pad)) * (n - 1), n - 1);
       const i = Math.min(n - 2, Math.floor(fi));
       const ti = fi - i;
       const v = (z[j][i] * (1 - ti) + z[j][i + 1] * ti) * (1 - tj) +
@@ -92,13 +94,12 @@ function contourMap(W) {
   const root = svg("svg", { class: "map-svg", role: "img", tabindex: "-1",
     "aria-label": "Contour map of the loss over the two weights; click to choose the start" });
   const title = svg("title", {}, "Loss surface");
-  const lines = svg("path", { class: "contours" });
   const axes = svg("g", { class: "axes" });
   const marks = svg("g", { class: "marks" });
   const paths = svg("g", { class: "paths" });
   const arrow = svg("g", { class: "grad-arrow" });
   const start = svg("circle", { r: 7, class: "start" });
-  root.append(title, lines, axes, marks, paths, arrow, start);
+  root.append(title, axes, marks, paths, arrow, start);
   wrap.append(canvas, root);
   let sx = (x) => x;
   let sy = (y) => y;
@@ -126,12 +127,17 @@ function contourMap(W) {
       H = Math.round(W * (y1 - y0) / (x1 - x0));
       root.setAttribute("viewBox", `0 0 ${W} ${H}`);
       wrap.style.aspectRatio = `${W} / ${H}`;
-      canvas.width = 260;
-      canvas.height = Math.round(260 * H / W);
-      paintBands(canvas, map);
+      // The bands and the level lines are drawn once per surface, on the canvas (one pixel
+      // per SVG unit), so that a moving trajectory does not repaint them.
+      canvas.width = W;
+      canvas.height = H;
       sx = (x) => PAD + ((x - x0) / (x1 - x0)) * (W - 2 * PAD);
       sy = (y) => H - PAD - ((y - y0) / (y1 - y0)) * (H - 2 * PAD);
-      lines.setAttribute("d", contourPath(map.loss, map.levels, sx, sy, map.w1, map.w2));
+      paintBands(canvas, map, PAD);
+      const ctx = canvas.getContext("2d");
+      ctx.strokeStyle = "rgba(31, 41, 55, 0.4)";
+      ctx.lineWidth = 1;
+      ctx.stroke(new Path2D(contourPath(map.loss, map.levels, sx, sy, map.w1, map.w2)));
       axes.replaceChildren();
       const step = niceStep(x1 - x0, 6);
       for (let x = Math.ceil(x0 / step) * step; x <= x1 + 1e-9; x += step) {
@@ -388,7 +394,7 @@ function rateChart(W, H) {
   };
 }
 
-function verdict(p, k, rate) {
+function verdict(p, k, rate, surface) {
   const at = Math.min(k, p.steps_taken);
   if (p.status === "diverged" && at >= p.steps_taken) {
     return `diverged at step ${p.steps_taken}: stopped`;
@@ -397,7 +403,9 @@ function verdict(p, k, rate) {
     return `reached the minimum at step ${p.reached_at}`;
   }
   if (at < p.steps_taken) return "on its way";
-  if (p.status === "stuck") return "stuck where the surface is flat, but not at the lowest point";
+  if (p.status === "stuck") {
+    return surface === "saddle" ? "stuck on the saddle" : "stuck in a local minimum";
+  }
   if (p.status === "reached") return "reached the minimum";
   return `still moving after ${p.steps_taken} steps at rate ${rate}`;
 }
@@ -505,7 +513,7 @@ export async function mountSurfaces(root, { params, state }) {
       const p = data?.paths[o.name];
       if (!p) continue;
       const at = Math.min(k, p.steps_taken);
-      const what = verdict(p, k, data.rate);
+      const what = verdict(p, k, data.rate, data.surface);
       const over = p.status === "diverged" && at >= p.steps_taken;
       rows.push(el("tr", { "data-optimizer": o.name, "data-status": over ? "diverged"
         : at >= p.steps_taken ? p.status : "running" },
@@ -521,7 +529,8 @@ export async function mountSurfaces(root, { params, state }) {
     let cls = "status surf-status";
     if (notes.length) {
       const who = notes.join(" and ");
-      const best = curve && notes.includes("Gradient descent") ? safeRate("gd") : null;
+      const best = curve && notes.includes("Gradient descent") ? safeRate("gd", data.rate)
+        : null;
       text = `${who} diverged: at learning rate ${data.rate} each step overshot the bottom ` +
         "of the steepest direction by more than the last, so the loss grew without bound and " +
         `the run was stopped. Make the learning rate smaller${best ? ` (gradient descent ` +
@@ -542,8 +551,9 @@ export async function mountSurfaces(root, { params, state }) {
     root.dataset.drawn = String(++drawn);
   }
 
-  function safeRate(opt) {
-    const ok = curve.curves[opt].filter((e) => e.outcome === "reached");
+  // The largest rate below `below` at which `opt` reached the minimum (rounded), or null.
+  function safeRate(opt, below = Infinity) {
+    const ok = curve.curves[opt].filter((e) => e.outcome === "reached" && e.rate < below);
     return ok.length ? Number(ok[ok.length - 1].rate.toPrecision(2)) : null;
   }
 
@@ -620,9 +630,17 @@ export async function mountSurfaces(root, { params, state }) {
     curve = r;
     rates.set(r, enabled());
     rates.setRate(state.get("rate"));
-    const gd = safeRate("gd");
-    rateNote.textContent = gd ? `On the ${NAMES[r.surface]} surface, plain gradient descent ` +
-      `reaches the minimum within ${r.max_steps} steps for rates up to about ${gd}.` : "";
+    const ok = r.curves.gd.map((e) => e.outcome === "reached");
+    const first = ok.indexOf(true);
+    const last = ok.lastIndexOf(true);
+    const rate = (i) => Number(r.curves.gd[i].rate.toPrecision(2));
+    const where = `On the ${NAMES[r.surface]} surface, plain gradient descent reaches the ` +
+      `minimum within ${r.max_steps} steps`;
+    rateNote.textContent = first < 0 ? `${where} at none of these rates from this start.`
+      : ok.slice(first, last + 1).every(Boolean) ? `${where} at rates from ${rate(first)} to ` +
+        `about ${rate(last)}.`
+        : `${where} at ${ok.filter(Boolean).length} of the ${ok.length} rates, between ` +
+          `${rate(first)} and ${rate(last)}: from elsewhere it settles in another minimum.`;
     if (data) render();
   }
 
