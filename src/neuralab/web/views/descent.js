@@ -122,7 +122,8 @@ async function mountCurve(root, { params, state }) {
       "gradient." }),
     el("p", { class: "muted", text: "Try a tiny learning rate (slow), a medium one (fast " +
       "and steady), then push it past 1 on the bowl: each step overshoots the bottom by more " +
-      "than the last and the point flies off." }));
+      "than the last and the point flies off. At exactly 1 it bounces between two points " +
+      "forever. On the valleys curve, watch which valley it settles in." }));
   const controls = el("div", { class: "controls descent-controls" });
   const ctl = {};
   for (const name of ORDER) {

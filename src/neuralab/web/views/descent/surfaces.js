@@ -261,7 +261,7 @@ function linePlot(onMove) {
 
   function draw() {
     dots.replaceChildren(...points.map(([x, y], i) => {
-      const c = svg("circle", { cx: s(x), cy: s(-y), r: 10, tabindex: "0", class: "pt",
+      const c = svg("circle", { cx: s(x), cy: s(-y), r: 12, tabindex: "0", class: "pt",
         role: "slider", "aria-label": `Point ${i + 1}`, "aria-valuetext":
         `x ${x.toFixed(2)}, y ${y.toFixed(2)}`, "aria-valuenow": y, "aria-valuemin": -1,
         "aria-valuemax": 1 });
