@@ -380,22 +380,23 @@ def _escape(s: Surface) -> tuple[float, float, float, float]:
     return x0 - w, x1 + w, y0 - h, y1 + h
 
 
+def _value_and_grad(s: Surface) -> Fn:
+    return s.both or (lambda x, y, xp: (s.loss(x, y, xp), *s.grad(x, y, xp)))
+
+
 def _path(s: Surface, opt: str, x: float, y: float, lr: float, beta: float, n: int,
           tol: float) -> Path2D:
-    loss, grad = s.loss, s.grad
+    both, loss, grad = s.both, s.loss, s.grad  # one call for both where that saves work
     lo_x, hi_x, lo_y, hi_y = _escape(s)
     target = s.lowest + tol
-    f = loss(x, y, math)
-    xs, ys, fs, gxs, gys = [x], [y], [f], [], []
+    f, gx, gy = _value_and_grad(s)(x, y, math)
+    xs, ys, fs, gxs, gys = [x], [y], [f], [gx], [gy]
     reached = 0 if f <= target else None
     vx = vy = mx = my = sx = sy = 0.0
     b1, b2 = ADAM_BETAS
     c1 = c2 = 1.0
     status = "running"
     for k in range(1, n + 1):
-        gx, gy = grad(x, y, math)
-        gxs.append(gx)
-        gys.append(gy)
         if opt == "gd":
             dx, dy = lr * gx, lr * gy
         elif opt == "momentum":
@@ -411,18 +412,21 @@ def _path(s: Surface, opt: str, x: float, y: float, lr: float, beta: float, n: i
         if not (lo_x < x < hi_x and lo_y < y < hi_y):  # also catches nan
             status = "diverged"
             break
-        f = loss(x, y, math)
+        if both:
+            f, gx, gy = both(x, y, math)
+        else:
+            f = loss(x, y, math)
+            gx, gy = grad(x, y, math)
         xs.append(x)
         ys.append(y)
         fs.append(f)
+        gxs.append(gx)
+        gys.append(gy)
         if reached is None and f <= target:
             reached = k
         if abs(dx) + abs(dy) < 1e-9 and abs(gx) + abs(gy) < 1e-7:
             break  # settled: nothing moves any more
-    gx, gy = grad(xs[-1], ys[-1], math)
-    del gxs[len(xs) - 1:], gys[len(xs) - 1:]
-    gxs.append(gx)
-    gys.append(gy)
+    gx, gy = gxs[-1], gys[-1]
     if status != "diverged":
         if fs[-1] <= target:
             status = "reached"
@@ -506,7 +510,7 @@ def rate_curve(
     diverged = np.zeros(3 * k, dtype=bool)
     lo_x, hi_x, lo_y, hi_y = _escape(s)
     b1, b2 = ADAM_BETAS
-    both = s.both or (lambda x, y, xp: (s.loss(x, y, xp), *s.grad(x, y, xp)))
+    both = _value_and_grad(s)
     # The runs still going: their index and their state, compacted as runs finish.
     state = {"idx": np.arange(3 * k), "x": np.full(3 * k, x0), "y": np.full(3 * k, y0),
              "rate": lr.copy(), "beta": np.where(kind == 1, v["beta"], 0.0),
