@@ -210,3 +210,10 @@ def test_fit_a_line_by_dragging_and_by_keyboard(lab):
     page = lab.reload()
     expect(page.locator(T).locator(".line-svg .pt")).to_have_count(5)
     assert lab.errors == []
+
+
+def test_a_broken_point_list_in_a_link_falls_back_to_the_lessons_points(lab):
+    page = lab.open("descent.surface=line&descent.points=0,0;9,9")
+    ready(page)
+    expect(page.locator(T).locator(".line-svg .pt")).to_have_count(5)
+    assert "descent.points" not in lab.query()

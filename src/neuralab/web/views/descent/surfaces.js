@@ -570,6 +570,10 @@ export async function mountSurfaces(root, { params, state }) {
     try {
       r = await askSurface((signal) => getJSON("/api/descent/surface", query(), { signal }));
     } catch (err) {
+      if (err.detail?.[0]?.param === "points" && state.get("points") !== byName.points.default) {
+        state.set("points", byName.points.default);  // a broken link: back to the lesson's
+        return loadSurface();
+      }
       return fail(err);
     }
     if (!r) return;
