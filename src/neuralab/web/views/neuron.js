@@ -216,9 +216,10 @@ export async function mount(root, { params, state }) {
   const error = el("p", { class: "error", role: "alert", hidden: "" });
   const loss = lossChart();
   const rule = el("p", { class: "rule" });
-  const learnStatus = el("p", { class: "learn-status", role: "status" });
+  const progress = el("p", { class: "learn-progress" });  // every step: not announced
+  const learnStatus = el("p", { class: "learn-status", role: "status" });  // start and result
   const learnPanel = el("div", { class: "learn-panel", hidden: "" }, rule, loss.root,
-    learnStatus);
+    progress, learnStatus);
   const squareNote = el("p", { class: "muted square-note" });
 
   root.append(intro, el("div", { class: "neuron-layout" },
@@ -303,6 +304,7 @@ export async function mount(root, { params, state }) {
   function stopLearning() {
     if (learning) learning.stopped = true;
     learning = null;
+    verdict.removeAttribute("aria-busy");
   }
 
   async function learn() {
@@ -312,6 +314,8 @@ export async function mount(root, { params, state }) {
     root.dataset.learn = "running";
     learnPanel.hidden = false;
     learnStatus.textContent = "Learning…";
+    progress.textContent = "";
+    verdict.setAttribute("aria-busy", "true");  // no verdict spoken at every step
     const q = state.all();
     let r;
     try {
@@ -320,6 +324,7 @@ export async function mount(root, { params, state }) {
     } catch (err) {
       learnStatus.textContent = err.message;
       root.dataset.learn = "error";
+      verdict.removeAttribute("aria-busy");
       return;
     }
     if (run.stopped) return;
@@ -336,12 +341,13 @@ export async function mount(root, { params, state }) {
       setValues(f.weights);
       for (const g of r.frames.slice(at, f.step + 1)) loss.add(g);
       at = f.step + 1;
-      learnStatus.textContent = `Step ${f.step} of ${r.steps_taken}: ${r.loss_name} ` +
+      progress.textContent = `Step ${f.step} of ${r.steps_taken}: ${r.loss_name} ` +
         `${f.loss.toFixed(3)}, ${f.correct} of 4 right.`;
       await refresh();
       if (!reducedMotion()) await new Promise((done) => setTimeout(done, 45));
     }
     if (run.stopped) return;
+    verdict.removeAttribute("aria-busy");
     learnStatus.textContent = r.solved
       ? `Found weights that compute ${r.target} after ${r.steps_taken} steps.`
       : !r.separable && !r.hidden

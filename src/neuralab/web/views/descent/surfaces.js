@@ -545,7 +545,7 @@ export async function mountSurfaces(root, { params, state }) {
           "point (the large ring) is elsewhere. Try another start or a larger rate.";
     }
     status.className = cls;
-    status.textContent = text;
+    if (status.textContent !== text) status.textContent = text;  // speak only what is new
     stepBtn.disabled = !data || k >= maxSteps();
     root.dataset.step = String(k);
     root.dataset.drawn = String(++drawn);
