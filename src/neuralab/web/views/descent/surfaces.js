@@ -609,6 +609,7 @@ export async function mountSurfaces(root, { params, state }) {
   }
 
   async function loadPaths() {
+    root.dataset.state = "loading";
     let r;
     try {
       r = await askPaths((signal) => getJSON("/api/descent/paths", query(), { signal }));
