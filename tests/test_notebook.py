@@ -40,6 +40,8 @@ def test_the_notebook_runs_offline_and_shows_the_lesson():
     assert "(70000, 784)" in text
     assert "logistic regression" in text and "decision tree (depth 5)" in text
     assert "AND and OR are both one neuron away." in text
+    assert "three optimizers: {'gd': 'diverged', 'momentum': 'reached', 'adam': 'reached'}" in text
+    assert "XOR: not solved" in text and "XOR needs a hidden layer" in text
     assert out["images"] >= 7  # every figure of the lesson was drawn
 
 

@@ -42,7 +42,7 @@ def test_defaults_fill_in_and_values_are_coerced():
         ("compare", {"train_size": 99}, "ui", "train_size must be an integer from 100 to 5000"),
         ("neuron", {"w1": math.nan}, "ui", "w1 must be a number from -2 to 2"),
         ("neuron", {"w1": 2.5}, "ui", "w1 must be a number from -2 to 2"),
-        ("neuron", {"target": "XOR"}, "ui", "target must be one of AND, OR"),
+        ("neuron", {"target": "XNOR"}, "ui", "target must be one of AND, OR, NAND, NOR, XOR"),
         ("pixels", {"red": [[0, 0], [0, 0]]}, "ui", "red must be a 3x3 array of numbers"),
         ("pixels", {"red": [[0, 0, 0], [0, 2, 0], [0, 0, 0]]}, "ui", "red[1][1] must be"),
         ("compare", {"widht": 3}, "api", "unknown parameter 'widht'"),

@@ -68,6 +68,8 @@ class Param:
 
     def expected(self, scope: Scope = "api") -> str:
         """What this parameter accepts, in words (used in every error message)."""
+        if "expected" in self.extra:
+            return self.extra["expected"]
         if self.choices:
             return "one of " + ", ".join(self.choices)
         if self.kind is bool:
@@ -225,20 +227,39 @@ TABLE: dict[str, dict[str, Param]] = {
         Param("preprocess", bool, False, "Treat the input as a drawing: fit it in a 20x20 box "
               "and centre it by mass, as MNIST was made.", label="Treat as a drawing"),
     ),
-    # Section 5: a single ReLU neuron tuned by hand.
+    # Section 5: one neuron tuned by hand (then learned), and a 2-2-1 network for XOR.
     "neuron": _table(
         Param("target", str, "AND", "The logic function the neuron should compute.",
-              label="Target Function", choices=("AND", "OR")),
+              label="Target Function", choices=("AND", "OR", "NAND", "NOR", "XOR")),
         Param("w1", float, 0.0, "Weight of the first input.",
               label="Weight 1", low=-2.0, high=2.0, step=0.1),
         Param("w2", float, 0.0, "Weight of the second input.",
               label="Weight 2", low=-2.0, high=2.0, step=0.1),
-        Param("bias", float, 0.0, "Added to the weighted sum before the ReLU.",
+        Param("bias", float, 0.0, "Added to the weighted sum before the activation.",
               label="Bias", low=-2.0, high=2.0, step=0.1),
         Param("x1", bool, False, "Whether the first input is on (1) or off (0).",
               label="First input ON"),
         Param("x2", bool, False, "Whether the second input is on (1) or off (0).",
               label="Second input ON"),
+        Param("activation", str, "relu", "What the neuron does with its sum: ReLU keeps "
+              "positive sums, step outputs 0 or 1, sigmoid squashes into 0 to 1. Every one is "
+              "ON exactly when the sum is above 0.",
+              label="Activation", choices=("relu", "step", "sigmoid")),
+        Param("hidden", bool, False, "Use a 2-2-1 network: two hidden neurons feed an output "
+              "neuron.", label="Hidden layer"),
+        *(Param(f"h{j}_{w}", float, 0.0, f"{what} of hidden neuron {j}.",
+                label=f"Hidden {j} {what.lower()}", low=-4.0, high=4.0, step=0.1)
+          for j in (1, 2) for w, what in (("w1", "Weight 1"), ("w2", "Weight 2"),
+                                           ("bias", "Bias"))),
+        *(Param(f"out_{w}", float, 0.0, f"{what} of the output neuron.",
+                label=f"Output {what.lower()}", low=-4.0, high=4.0, step=0.1)
+          for w, what in (("w1", "Weight from hidden 1"), ("w2", "Weight from hidden 2"),
+                          ("bias", "Bias"))),
+        Param("learn_rate", float, 0.5, "Step size of \"Learn the weights\".",
+              label="Learning speed", low=0.01, high=5.0, step=0.01),
+        Param("learn_steps", int, 1000, "Most steps \"Learn the weights\" takes before it "
+              "gives up.", label="Most learning steps", low=1, high=2000, api_high=20000),
+        SEED,
     ),
     # Section 2: images are arrays of numbers.
     "pixels": _table(
@@ -254,7 +275,7 @@ TABLE: dict[str, dict[str, Param]] = {
               "Blue channel of the 3x3 picture, each value from 0 to 1.",
               label="Blue", low=0.0, high=1.0, step=0.1, shape=(3, 3)),
     ),
-    # Section 3: gradient descent on a 1-D loss.
+    # Section 3: gradient descent on a 1-D loss curve, then on 2-D loss surfaces.
     "descent": _table(
         Param("learning_rate", float, 0.1, "Step size: each step moves by -rate x gradient.",
               label="Learning Rate", low=0.01, high=1.2, api_low=0.0, api_high=10.0, step=0.01),
@@ -264,6 +285,29 @@ TABLE: dict[str, dict[str, Param]] = {
               label="Steps", low=1, high=200, api_high=10000),
         Param("curve", str, "bowl", "The loss curve to descend.",
               label="Loss Curve", choices=("bowl", "valleys")),
+        # The 2-D part: a loss over two weights w1 and w2, and three optimizers on it.
+        Param("surface", str, "valley", "The loss surface over two weights.",
+              label="Loss Surface",
+              choices=("bowl", "valley", "banana", "saddle", "minima", "line")),
+        Param("rate", float, 0.1, "Step size of all three optimizers on the surface.",
+              label="Learning Rate", low=0.01, high=1.5, api_low=1e-4, api_high=10.0,
+              step=0.01),
+        Param("beta", float, 0.9, "How much of its last move momentum keeps (0: none, plain "
+              "gradient descent).", label="Momentum β", low=0.0, high=0.99, step=0.01),
+        Param("start_x", float, -4.0, "First weight (w1) at the start; must lie on the map.",
+              label="Start w1", low=-5.0, high=5.0, step=0.1),
+        Param("start_y", float, 2.0, "Second weight (w2) at the start; must lie on the map.",
+              label="Start w2", low=-5.0, high=5.0, step=0.1),
+        Param("gd", bool, True, "Run plain gradient descent.", label="Gradient descent"),
+        Param("momentum", bool, True, "Run gradient descent with momentum.", label="Momentum"),
+        Param("adam", bool, True, "Run Adam (beta1 0.9, beta2 0.999).", label="Adam"),
+        Param("iterations", int, 200, "How many steps each optimizer takes on the surface.",
+              label="Steps on the surface", low=10, high=1000, api_low=1, api_high=10000,
+              step=10),
+        Param("points", str, "-0.8,-0.5;-0.4,0.1;0,0.2;0.4,0.5;0.8,0.4",
+              "The points a line is fitted to (surface \"line\"): x,y pairs separated by ;",
+              label="Points", max_length=400,
+              extra={"expected": "1 to 12 points x,y separated by ;, each number from -1 to 1"}),
     ),
     # Section 1: write a function header, get feedback.
     "functions": _table(

@@ -12,7 +12,7 @@ NAMES = """
   return [e.closest("section").id, e.tagName.toLowerCase(), name];
 })
 """
-MINE = ("functions", "pixels", "descent", "neuron", "next")
+MINE = ("functions", "pixels", "descent", "surfaces", "neuron", "next")
 
 
 def test_every_control_in_my_sections_is_named(lab):
@@ -28,9 +28,32 @@ def test_every_control_in_my_sections_is_named(lab):
 def test_neuron_controls_have_the_lesson_names(lab):
     page = lab.open()
     names = [n for _, _, n in page.evaluate(NAMES, "#neuron :is(input, select)")]
-    assert names == ["Target Function", "Weight 1", "Weight 2", "Bias", "First input ON",
-                     "Second input ON"]
-    for label in names:
+    assert names[:8] == ["Target Function", "Weight 1", "Weight 2", "Bias", "First input ON",
+                         "Second input ON", "Activation", "Hidden layer"]
+    assert names[8:] == [f"Hidden {j} {w}" for j in (1, 2) for w in ("weight 1", "weight 2",
+                                                                     "bias")] + [
+        "Output weight from hidden 1", "Output weight from hidden 2", "Output bias"]
+    for label in names[:8]:
         assert page.get_by_role("slider" if label.startswith(("Weight", "Bias")) else
-                                "checkbox" if label.endswith("ON") else "combobox",
+                                "checkbox" if label.endswith(("ON", "layer")) else "combobox",
                                 name=label, exact=True).count() == 1
+
+
+def test_issue_10_contract_names(lab):
+    page = lab.open("neuron.hidden=1")
+    neuron = page.locator("#neuron")
+    assert neuron.get_by_role("combobox", name="Target Function", exact=True).count() == 1
+    options = neuron.get_by_label("Target Function", exact=True).locator("option")
+    assert options.all_inner_texts() == ["AND", "OR", "NAND", "NOR", "XOR"]
+    assert neuron.get_by_role("combobox", name="Activation", exact=True).count() == 1
+    assert neuron.get_by_role("button", name="Learn the weights", exact=True).count() == 1
+    assert neuron.get_by_role("checkbox", name="Hidden layer", exact=True).count() == 1
+    assert neuron.get_by_role("slider", name="Output bias", exact=True).count() == 1
+    surfaces = page.locator("#surfaces")
+    assert surfaces.get_by_role("combobox", name="Loss Surface", exact=True).count() == 1
+    for name in ("Learning Rate", "Momentum β"):
+        assert surfaces.get_by_role("slider", name=name, exact=True).count() == 1
+    for name in ("Gradient descent", "Momentum", "Adam"):
+        assert surfaces.get_by_role("checkbox", name=name, exact=True).count() == 1
+    for name in ("Step", "Play", "Reset"):
+        assert surfaces.get_by_role("button", name=name, exact=True).count() == 1

@@ -13,12 +13,13 @@ import pytest
 pytestmark = pytest.mark.e2e
 
 VIEWPORTS = {"projector": (1280, 720), "phone": (390, 844)}
-SECTIONS = ("functions", "pixels", "descent", "mnist", "neuron", "next")  # and any newer ones
+SECTIONS = ("functions", "pixels", "descent", "surfaces", "mnist", "neuron",
+            "next")  # and any newer ones
 # A state worth looking at: a header typed in, the neuron solving AND with both inputs on.
 QUERY = "&".join([
     "functions.pedestrian=" + quote("def has_pedestrian(photo: np.ndarray) -> bool:"),
     "neuron.w1=1", "neuron.w2=1", "neuron.bias=-1", "neuron.x1=1", "neuron.x2=1",
-    "pixels.resolution=32", "descent.learning_rate=0.3",
+    "pixels.resolution=32", "descent.learning_rate=0.3", "descent.rate=0.4",
 ])
 
 LAYOUT_PROBLEMS = """
@@ -73,9 +74,10 @@ def test_sections_look_right(browser, lab_url, artifacts, size):
         page.wait_for_function("[...document.images].every((i) => i.complete)")
         page.locator("#functions .fn-summary").first.filter(has_text="Well done").wait_for()
         page.screenshot(path=artifacts / f"page-top-{width}x{height}.png")
-        step = page.get_by_role("button", name="Step", exact=True)
-        for _ in range(3):
-            step.click()
+        for section in ("#descent", "#surfaces"):
+            step = page.locator(section).get_by_role("button", name="Step", exact=True)
+            for _ in range(3 if section == "#descent" else 12):
+                step.click()
         # The sticky bar would cover the top of each section's picture.
         page.add_style_tag(content=".site-header { position: static; }")
         names = page.eval_on_selector_all("main > section", "els => els.map((e) => e.id)")

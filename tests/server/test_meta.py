@@ -23,8 +23,8 @@ def test_openapi_and_docs(client):
 def test_params_carry_the_labels(client):
     spec = client.get("/api/params").json()
     labels = {p["label"] for p in spec["neuron"]}
-    assert labels == {"Target Function", "Weight 1", "Weight 2", "Bias", "First input ON",
-                      "Second input ON"}
+    assert {"Target Function", "Weight 1", "Weight 2", "Bias", "First input ON",
+            "Second input ON", "Activation", "Hidden layer"} <= labels
     w1 = next(p for p in spec["neuron"] if p["name"] == "w1")
     assert (w1["min"], w1["max"], w1["step"]) == (-2.0, 2.0, 0.1)
     res = next(p for p in spec["pixels"] if p["name"] == "resolution")

@@ -1,8 +1,10 @@
 // Section 3: gradient descent on a 1-D loss. Python computes the whole path; this module
-// draws the curve and walks the point along the path (step, play, reset).
+// draws the curve and walks the point along the path (step, play, reset). The section marked
+// data-part="surfaces" (3b) gets the two-weight version from ./descent/surfaces.js.
 import { getJSON, latest } from "../lib/api.js";
 import { control } from "../lib/controls.js";
-import { el, svg } from "../lib/dom.js";
+import { el, reducedMotion, svg } from "../lib/dom.js";
+import { mountSurfaces } from "./descent/surfaces.js";
 
 const PAD = { l: 44, r: 16, t: 16, b: 34 };
 const ORDER = ["curve", "learning_rate", "start", "steps"];
@@ -76,7 +78,42 @@ function chart(W = 640, H = 300) {
   };
 }
 
-export async function mount(root, { params, state }) {
+export async function mount(root, ctx) {
+  if (root.dataset.part === "surfaces") return mountSurfaces(root, ctx);
+  return mountCurve(root, ctx);
+}
+
+// What became of the point, in one sentence, once the steps are shown (issue 9: divergence is
+// the point moving farther away step after step; oscillation and local minima have names).
+function outcome(p, k) {
+  const atEnd = k >= p.steps_taken;
+  const x = num(p.x[k]);
+  if (p.status === "diverged" && (atEnd || Math.abs(p.x[k]) > 5)) {
+    return ["bad", `Diverged: every step lands farther from the minimum than the one before ` +
+      `(x went from ${num(p.x[0])} to ${num(p.x[p.steps_taken])} in ${p.steps_taken} steps). ` +
+      "The learning rate is too large for this curve: make it smaller."];
+  }
+  if (!atEnd) return ["", ""];
+  if (p.status === "oscillating") {
+    return ["warn", "Oscillating: the point jumps across the minimum to the other side and " +
+      "back, never getting closer. This rate is just too large to settle: make it a little " +
+      "smaller."];
+  }
+  if (p.status === "converged" && p.minimum === "local") {
+    const [gx, gl] = p.global_minimum;
+    return ["warn", `Settled in a local minimum at x = ${x}: uphill in both directions, but ` +
+      `not the lowest point. The global minimum is at x = ${num(gx)} (loss ${num(gl)}); ` +
+      "start on the other side of the hills to reach it."];
+  }
+  if (p.status === "converged") {
+    return ["ok", `Settled in the global minimum, the lowest point of the curve, at x = ${x} ` +
+      `after ${p.steps_taken} steps.`];
+  }
+  return ["", "Out of steps while still on the way down: take more steps or a larger " +
+    "learning rate."];
+}
+
+async function mountCurve(root, { params, state }) {
   const byName = Object.fromEntries(params.map((p) => [p.name, p]));
   const intro = el("div", { class: "intro" },
     el("p", { text: "Training a model means finding the function with the smallest loss " +
@@ -85,7 +122,8 @@ export async function mount(root, { params, state }) {
       "gradient." }),
     el("p", { class: "muted", text: "Try a tiny learning rate (slow), a medium one (fast " +
       "and steady), then push it past 1 on the bowl: each step overshoots the bottom by more " +
-      "than the last and the point flies off." }));
+      "than the last and the point flies off. At exactly 1 it bounces between two points " +
+      "forever. On the valleys curve, watch which valley it settles in." }));
   const controls = el("div", { class: "controls descent-controls" });
   const ctl = {};
   for (const name of ORDER) {
@@ -121,23 +159,12 @@ export async function mount(root, { params, state }) {
       ["Next move", `−${lr} × ${num(p.grad[k])} = ${num(move)}`]];
     readout.replaceChildren(...rows.flatMap(([t, d]) => [el("dt", { text: t }),
       el("dd", { text: d })]));
-    const atEnd = k >= p.steps_taken;
-    stepBtn.disabled = atEnd;
-    let text = "";
-    let cls = "status";
-    if (p.diverged && (atEnd || Math.abs(p.x[k]) > 5)) {
-      text = "Diverged: the learning rate is so large that every step overshoots the " +
-        "minimum by more than the one before.";
-      cls += " bad";
-    } else if (atEnd && p.converged) {
-      text = `Settled at x = ${num(p.x[k])} after ${p.steps_taken} steps.`;
-      cls += " ok";
-    } else if (atEnd) {
-      text = "Out of steps before settling down.";
-    }
-    status.className = cls;
+    stepBtn.disabled = k >= p.steps_taken;
+    const [cls, text] = outcome(p, k);
+    status.className = `status ${cls}`;
     status.textContent = text;
     root.dataset.step = String(k);
+    root.dataset.outcome = k >= p.steps_taken ? p.status : "";
   }
 
   function stop() {
@@ -173,6 +200,11 @@ export async function mount(root, { params, state }) {
   playBtn.addEventListener("click", () => {
     if (timer) { stop(); return; }
     if (k >= data.path.steps_taken) k = 0;
+    if (reducedMotion()) {  // no animation: go straight to the end
+      k = data.path.steps_taken;
+      render();
+      return;
+    }
     playBtn.textContent = "Pause";
     playBtn.setAttribute("aria-pressed", "true");
     timer = setInterval(() => {
