@@ -14,6 +14,8 @@ import pytest
 from axe_playwright_python.sync_playwright import Axe
 from playwright.sync_api import Page, expect
 
+from neuralab.params import group
+
 pytestmark = pytest.mark.e2e
 LONG = 30_000  # ms: the comparison trains before section 4b has its models
 
@@ -228,7 +230,7 @@ def test_slider_help_shows_on_focus_and_tap_not_only_on_hover(browser, lab_url):
             slider = page.locator("#neuron").get_by_label("Bias", exact=True)
             help_id = slider.get_attribute("aria-describedby")
             help_ = page.locator(f"#{help_id}")
-            expect(help_).to_have_text("Added to the weighted sum before the ReLU.")
+            expect(help_).to_have_text(group("neuron")["bias"].help)
             expect(help_).to_be_hidden()
             assert slider.get_attribute("title") is None
             if options:
