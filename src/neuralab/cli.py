@@ -311,8 +311,14 @@ class _ProgressBar:
         from tqdm import tqdm
 
         if self.bar is None:
+            try:  # a terminal that does not know its size (0 x 0) gets 80 x 24
+                size = os.get_terminal_size(sys.stderr.fileno())
+                sized = size.columns > 0 and size.lines > 0
+            except OSError:
+                sized = False
             self.bar = tqdm(total=self.total, initial=progress.done, unit="run",
-                            file=sys.stderr, dynamic_ncols=True, desc="sweep")
+                            file=sys.stderr, dynamic_ncols=sized, desc="sweep",
+                            **({} if sized else {"ncols": 80, "nrows": 24}))
             if progress.skipped:
                 self.bar.write(f"neuralab sweep: {progress.skipped} runs already done, "
                                "skipped")

@@ -237,3 +237,42 @@ def test_the_command_refuses_another_sweeps_file_and_an_absent_scheduler(tmp_pat
     proc = run_cli("--train-size", "200", "--scheduler", "tcp://127.0.0.1:9", "--quiet")
     assert proc.returncode == 1 and proc.stderr.count("\n") == 1
     assert "no Dask scheduler answered at tcp://127.0.0.1:9" in proc.stderr
+
+
+def test_a_terminal_gets_a_progress_bar(tmp_path):
+    import pty
+
+    out = tmp_path / "s.csv"
+    cmd = [sys.executable, "-m", "neuralab", "sweep", "--mlp-width", "8", "16", "--train-size",
+           "200", "--val-size", "500", "--seeds", "2", "--workers", "1", "--out", str(out)]
+    pid, fd = pty.fork()
+    if pid == 0:  # the child: the sweep, its stderr a terminal
+        os.execv(sys.executable, cmd)
+    chunks = []
+    while True:
+        try:
+            data = os.read(fd, 4096)
+        except OSError:  # the child closed the terminal
+            break
+        if not data:
+            break
+        chunks.append(data)
+    _, status = os.waitpid(pid, 0)
+    screen = b"".join(chunks).decode("utf-8", "replace")
+    assert os.waitstatus_to_exitcode(status) == 0, screen
+    assert "sweep: 100%" in screen and "4/4" in screen and "run" in screen
+    # run again: the runs on disk are skipped, and the bar says so
+    pid, fd = pty.fork()
+    if pid == 0:
+        os.execv(sys.executable, cmd)
+    chunks = []
+    while True:
+        try:
+            data = os.read(fd, 4096)
+        except OSError:
+            break
+        if not data:
+            break
+        chunks.append(data)
+    os.waitpid(pid, 0)
+    assert "4 runs already done, skipped" in b"".join(chunks).decode("utf-8", "replace")
