@@ -1,0 +1,183 @@
+"""A playground run: settings, data and network, stepped an epoch at a time, read as frames.
+
+``Playground(**settings)`` validates the settings against the parameter table's
+``playground`` group, draws the data from the seed and builds the network. ``step(epochs)``
+trains; ``frame()`` reads what the page draws: the epoch, training and test loss (and
+accuracy), and the output of every neuron on a grid over [-6, 6]^2, all from one forward
+pass of the grid. The learning rate and the regularization can change between steps
+without a reset (``set``), as in TensorFlow Playground.
+"""
+
+from __future__ import annotations
+
+import base64
+from typing import Any
+
+import numpy as np
+
+from neuralab.labs.playground.data import (
+    FEATURES,
+    RADIUS,
+    Points,
+    features,
+    generate,
+)
+from neuralab.labs.playground.model import HIDDEN_ACTIVATIONS, PlaygroundNet
+from neuralab.params import ParamError, group, validate
+
+MAX_LAYERS = 8
+MAX_NEURONS = 32
+REGRESSION_SETS = ("plane", "multi_gaussian")
+LIVE = ("learning_rate", "regularization", "regularization_rate", "batch_size")
+
+
+def parse_layers(text: str) -> list[int]:
+    """``"4,2"`` -> ``[4, 2]``, checked: up to 8 layers of 1 to 32 neurons."""
+    expected = f"up to {MAX_LAYERS} comma-separated integers from 1 to {MAX_NEURONS}"
+    parts = [p.strip() for p in text.split(",") if p.strip()]
+    if len(parts) > MAX_LAYERS or not all(p.isdigit() for p in parts):
+        raise ParamError("layers", expected, text)
+    sizes = [int(p) for p in parts]
+    if not all(1 <= s <= MAX_NEURONS for s in sizes):
+        raise ParamError("layers", expected, text)
+    return sizes
+
+
+def parse_activations(text: str, default: str, count: int) -> list[str]:
+    """One activation per hidden layer: ``"relu,tanh"``, or ``default`` for every layer."""
+    if not text.strip():
+        return [default] * count
+    names = [p.strip().lower() for p in text.split(",")]
+    expected = f"{count} of {', '.join(HIDDEN_ACTIVATIONS)}, comma-separated"
+    if len(names) != count or any(n not in HIDDEN_ACTIVATIONS for n in names):
+        raise ParamError("activations", expected, text)
+    return names
+
+
+class Playground:
+    """One run of the playground (see the module docstring)."""
+
+    def __init__(self, **settings: Any) -> None:
+        s = validate("playground", settings, scope="api")
+        regression = s["problem"] == "regression"
+        if (s["dataset"] in REGRESSION_SETS) != regression:
+            sets = REGRESSION_SETS if regression else tuple(
+                c for c in group("playground")["dataset"].choices if c not in REGRESSION_SETS)
+            raise ParamError("dataset", f"one of {', '.join(sets)} for {s['problem']}",
+                             s["dataset"])
+        if regression and s["loss"] != "square":
+            raise ParamError("loss", "square for regression", s["loss"])
+        self.inputs = tuple(name for name in FEATURES if s[name])
+        if not self.inputs:
+            raise ParamError("features", "at least one input feature switched on")
+        self.hidden = parse_layers(s["layers"])
+        self.activations = parse_activations(s["activations"], s["activation"],
+                                             len(self.hidden))
+        self.settings = s
+        self.points = generate(s["dataset"], s["noise"] / 100, s["seed"])
+        self.train_points, self.test_points = self.points.split(s["ratio"] / 100, s["seed"])
+        self.classes = self.points.classes
+        if self.classes > 2:
+            output, loss, n_out = "softmax", "cross_entropy", self.classes
+            if s["loss"] != "cross_entropy":
+                raise ParamError("loss", f"cross_entropy for {self.classes} classes", s["loss"])
+        elif regression:
+            output, loss, n_out = "linear", "square", 1
+        else:
+            output, loss, n_out = ("tanh", "square", 1) if s["loss"] == "square" \
+                else ("sigmoid", "cross_entropy", 1)
+        self.net = PlaygroundNet([len(self.inputs), *self.hidden, n_out], self.activations,
+                                 output, loss, s["seed"])
+        self.epoch = 0
+        self._grid_inputs: dict[int, np.ndarray] = {}  # the features of each grid size
+        self._data()
+
+    def _data(self) -> None:
+        self.X_train = features(self.train_points.xy, self.inputs)
+        self.y_train = self.train_points.labels
+        self.X_test = features(self.test_points.xy, self.inputs)
+        self.y_test = self.test_points.labels
+
+    # ------------------------------------------------------------------ changing
+
+    def set(self, **changes: Any) -> None:
+        """Change the learning rate, regularization, its rate or the batch size in place
+        (the network and its epoch stay)."""
+        unknown = sorted(set(changes) - set(LIVE))
+        if unknown:
+            raise ParamError(unknown[0], "one of " + ", ".join(LIVE) + " (others need a reset)",
+                             unknown[0])
+        checked = validate("playground", changes, scope="api", partial=True)
+        self.settings.update(checked)
+
+    def step(self, epochs: int = 1) -> None:
+        """Train ``epochs`` epochs."""
+        s = self.settings
+        for _ in range(epochs):
+            self.net.epoch(self.X_train, self.y_train, s["batch_size"], s["learning_rate"],
+                           s["regularization"], s["regularization_rate"])
+            self.epoch += 1
+
+    # ------------------------------------------------------------------ reading
+
+    def losses(self) -> dict[str, float]:
+        """Mean loss on the training and test points (and accuracy when classifying)."""
+        out: dict[str, float] = {}
+        for part, X, y in (("train", self.X_train, self.y_train),
+                           ("test", self.X_test, self.y_test)):
+            outputs = self.net.forward(X)[-1]
+            out[f"{part}_loss"] = float(self.net._losses(outputs, y).mean()) if len(y) else 0.0
+            if self.points.problem == "classification" and len(y):
+                out[f"{part}_accuracy"] = float(np.mean(self._classes(outputs) == self._truth(y)))
+        return out
+
+    def _classes(self, outputs: np.ndarray) -> np.ndarray:
+        if outputs.shape[1] > 1:
+            return outputs.argmax(axis=1)
+        threshold = 0.0 if self.net.output == "tanh" else 0.5
+        return (outputs[:, 0] >= threshold).astype(np.int64)
+
+    def _truth(self, y: np.ndarray) -> np.ndarray:
+        return y.astype(np.int64) if self.classes > 2 else (y > 0).astype(np.int64)
+
+    def grids(self, size: int = 100) -> list[np.ndarray]:
+        """Every layer's outputs over a ``size`` x ``size`` grid of the plane (rows from
+        top, x2 = 6, to bottom; columns from x1 = -6 to 6): [(size, size, neurons), ...]."""
+        if size not in self._grid_inputs:
+            axis = np.linspace(-RADIUS, RADIUS, size)
+            x1, x2 = np.meshgrid(axis, axis[::-1])
+            xy = np.column_stack([x1.ravel(), x2.ravel()])
+            self._grid_inputs[size] = features(xy, self.inputs)
+        outs = self.net.forward(self._grid_inputs[size])
+        return [o.reshape(size, size, -1) for o in outs[1:]]
+
+    def frame(self, size: int = 100, thumb: int = 25) -> dict[str, Any]:
+        """What the page draws after a step: losses, the output's grid (``size``) and every
+        neuron's (``thumb``), as int8 codes (value * 127, clipped to [-1, 1]) in base64."""
+        grids = self.grids(size)
+        every = max(1, size // thumb)
+        neurons = [[_codes(layer[::every, ::every, j]) for j in range(layer.shape[2])]
+                   for layer in grids[:-1]]
+        out_grid = grids[-1]
+        if out_grid.shape[2] > 1:  # classes: the winning class and its probability
+            out_codes = {"classes": _b64(out_grid.argmax(axis=2).astype(np.int8)),
+                         "confidence": _codes(out_grid.max(axis=2) * 2 - 1)}
+        else:
+            value = out_grid[:, :, 0]
+            if self.net.output == "sigmoid":
+                value = value * 2 - 1
+            out_codes = {"values": _codes(value)}
+        return {"epoch": self.epoch, **self.losses(), "size": size,
+                "thumb": len(range(0, size, every)), "output": out_codes, "neurons": neurons,
+                "layers": self.net.parameters()}
+
+
+def _codes(values: np.ndarray) -> str:
+    return _b64(np.round(np.clip(values, -1, 1) * 127).astype(np.int8))
+
+
+def _b64(array: np.ndarray) -> str:
+    return base64.b64encode(np.ascontiguousarray(array).tobytes()).decode("ascii")
+
+
+__all__ = ["Playground", "Points", "parse_activations", "parse_layers"]
