@@ -1,8 +1,10 @@
 """A fully connected network: forward pass, backpropagation and one training step.
 
 Layer ``i`` computes ``a[i+1] = f(a[i] @ W[i] + b[i])``, with ``W[i]`` of shape (n_in, n_out),
-``f`` the hidden activation and, on the last layer, softmax (paired with cross-entropy) or the
-identity (paired with squared error).
+``f`` the hidden activation and, on the last layer, one of :data:`OUTPUTS`: softmax (paired with
+cross-entropy), the identity (squared error), logistic (binary cross-entropy per output, for
+two classes and multilabel targets) or exp (the Poisson deviance). The input may be a scipy
+sparse matrix (CSR or CSC): only the first layer's products see it.
 
 For speed every weight and bias is a *view* into one flat array, :attr:`Network.params` (all
 weights, then all biases), and the gradients likewise into :attr:`Network.grads`. An optimizer
@@ -10,15 +12,19 @@ built on ``network.parameters()`` then updates everything with a few vector oper
 Change weights through :meth:`Network.set_weights` (or in place), never by rebinding
 ``network.weights[i]``. The buffers a batch needs are allocated once per batch size and reused.
 
-On float32 networks the elementwise work of a step (bias + relu, the softmax cross-entropy,
-relu derivatives, bias gradients, L2) runs through the fused C loops of
-:mod:`neuralab.nn.kernels` when they are built; the numpy code here is what they compute.
+The public training step is :meth:`Network.train_step` (gradients, then an optimizer step) and
+evaluation is :meth:`Network.evaluate`; :mod:`neuralab.nn.training` builds its loop on them.
+
+Each network picks its backend once, when it is made: ``"fused"`` on float32 networks when the
+C loops of :mod:`neuralab.nn.kernels` are built (the elementwise work of a step: bias + relu,
+the softmax cross-entropy, relu derivatives, bias gradients, L2), else ``"numpy"``. The numpy
+code here is what the fused loops compute, and the reference they are tested against.
 """
 
 from __future__ import annotations
 
 from collections.abc import Sequence
-from typing import Any
+from typing import Any, NamedTuple
 
 import numpy as np
 
@@ -27,10 +33,31 @@ from neuralab.nn.activations import ACTIVATIONS
 from neuralab.nn.losses import LOSSES, Loss
 from neuralab.nn.optimizers import Optimizer, make_optimizer
 
-__all__ = ["OUTPUTS", "Network"]
+__all__ = ["BACKENDS", "OUTPUTS", "Network", "Step"]
 
-OUTPUTS: dict[str, str] = {"softmax": "cross_entropy", "identity": "squared_error"}
+OUTPUTS: dict[str, str] = {"softmax": "cross_entropy", "identity": "squared_error",
+                           "logistic": "binary_cross_entropy", "exp": "poisson"}
 """Output activation -> the loss it is trained with."""
+
+BACKENDS = ("fused", "numpy")
+
+
+class Step(NamedTuple):
+    """What one forward and backward pass measured on a batch (before any update).
+
+    ``loss`` is the mean data loss, ``penalty`` the L2 term ``alpha/(2n) * sum ||W||**2``
+    (``n`` the batch's row count, or its total sample weight), and ``correct`` how many rows a
+    softmax network with integer labels classified right (else 0).
+    """
+
+    loss: float
+    penalty: float
+    correct: int
+
+    @property
+    def total(self) -> float:
+        """The minimised objective: ``loss + penalty``."""
+        return self.loss + self.penalty
 
 _MAX_WORKSPACES = 6
 _Workspace = tuple[list[np.ndarray], list[np.ndarray], np.ndarray]
@@ -46,12 +73,14 @@ class Network:
         Units per layer, input first and output last, e.g. ``(784, 64, 64, 10)``.
     activation : str
         Hidden activation, a key of :data:`~neuralab.nn.activations.ACTIVATIONS`.
-    output : {"softmax", "identity"}
-        Output activation; it fixes the loss (cross-entropy or squared error).
+    output : {"softmax", "identity", "logistic", "exp"}
+        Output activation; it fixes the loss (see :data:`OUTPUTS`).
     seed : int
         Seeds :func:`numpy.random.default_rng` for the initial weights.
     dtype : numpy dtype
         float32 (fast, the default) or float64 (for gradient checks).
+    backend : {"fused", "numpy"}, optional
+        Force a backend; by default ``"fused"`` where it can run (float32, loops built).
 
     Weights start as in scikit-learn: Glorot uniform, ``U(-r, r)`` with
     ``r = sqrt(factor / (n_in + n_out))``, factor 2 for sigmoid and 6 otherwise, and the biases
@@ -65,6 +94,7 @@ class Network:
         output: str = "softmax",
         seed: int | None = 0,
         dtype: Any = np.float32,
+        backend: str | None = None,
     ) -> None:
         sizes = tuple(int(s) for s in layer_sizes)
         if len(sizes) < 2 or any(s < 1 for s in sizes):
@@ -83,6 +113,16 @@ class Network:
         if self.dtype.kind != "f":
             raise ValueError(f"dtype must be a floating type (got {self.dtype})")
         self._act = ACTIVATIONS[activation]
+        can_fuse = kernels.ENABLED and self.dtype == np.float32
+        if backend is None:
+            backend = "fused" if can_fuse else "numpy"
+        if backend not in BACKENDS:
+            raise ValueError(f"backend must be one of {', '.join(BACKENDS)} (got {backend!r})")
+        if backend == "fused" and not can_fuse:
+            raise ValueError("the fused backend needs float32 and the compiled loops "
+                             "(neuralab.nn._kernels)")
+        self.backend = backend
+        self._fused = backend == "fused"
 
         shapes = list(zip(sizes[:-1], sizes[1:], strict=True))
         n_params = sum(a * b for a, b in shapes) + sum(sizes[1:])
@@ -123,6 +163,8 @@ class Network:
 
     def __setstate__(self, state: dict[str, Any]) -> None:
         self.__dict__.update(state)
+        if self._fused and not kernels.ENABLED:  # unpickled where the loops are not built
+            self.backend, self._fused = "numpy", False
         self._work = {}
         self._link()  # pickling copied the views; make them views again
 
@@ -139,7 +181,7 @@ class Network:
     def __repr__(self) -> str:
         sizes = "-".join(map(str, self.layer_sizes))
         return (f"Network({sizes}, activation={self.activation!r}, output={self.output!r}, "
-                f"dtype={self.dtype.name})")
+                f"dtype={self.dtype.name}, backend={self.backend!r})")
 
     def set_weights(self, weights: Sequence[Any], biases: Sequence[Any]) -> None:
         """Copy new weights and biases in (shapes must match; values are cast to ``dtype``)."""
@@ -158,40 +200,56 @@ class Network:
         for dst, src in zip(self.weights + self.biases, new_w + new_b, strict=True):
             np.copyto(dst, src, casting="unsafe")
 
-    # ----------------------------------------------------------------------------- forward
-    def _as_input(self, X: Any) -> np.ndarray:
-        X = np.asarray(X)
+    # ----------------------------------------------------------------------------- inputs
+    def as_input(self, X: Any) -> Any:
+        """``X`` as this network takes it: a C-contiguous array of ``dtype``, or a CSR matrix.
+
+        Raises ValueError unless ``X`` has shape (n, n_inputs).
+        """
+        if type(X) is np.ndarray and X.dtype == self.dtype and X.flags.c_contiguous:
+            pass  # the training loop's case: nothing to do
+        elif _is_sparse(X):
+            X = X.tocsr().astype(self.dtype, copy=False)
+        else:
+            X = np.ascontiguousarray(X, dtype=self.dtype)
         if X.ndim != 2 or X.shape[1] != self.layer_sizes[0]:
             raise ValueError(f"X must have shape (n, {self.layer_sizes[0]}) (got {X.shape})")
-        return np.ascontiguousarray(X, dtype=self.dtype)
+        return X
 
-    def _fused(self) -> bool:
-        """Whether this network's steps run through the fused loops of :mod:`.kernels`."""
-        return kernels.ENABLED and self.dtype == np.float32
+    def as_targets(self, y: Any) -> np.ndarray:
+        """``y`` as the loss takes it: integer labels (softmax) or a 2-D array of ``dtype``."""
+        y = np.asarray(y)
+        if self.output == "softmax" and y.ndim == 1:
+            return y.astype(np.intp, copy=False)
+        y = np.ascontiguousarray(y, dtype=self.dtype)
+        return y.reshape(-1, 1) if y.ndim == 1 else y
 
     def _workspace(self, n: int) -> _Workspace:
         """Per-layer output buffers and hidden-layer delta buffers for a batch of ``n`` rows."""
-        fused = self._fused()
-        work = self._work.get((n, fused))
+        work = self._work.get(n)
         if work is None:
             if len(self._work) >= _MAX_WORKSPACES:
                 self._work.pop(next(iter(self._work)))
             outs = [np.empty((n, s), self.dtype) for s in self.layer_sizes[1:]]
-            if not fused:  # Fortran order makes numpy's row-wise max and sum ~10x faster
+            if not self._fused:  # Fortran order makes numpy's row-wise max and sum ~10x faster
                 outs[-1] = np.empty((n, self.layer_sizes[-1]), self.dtype, order="F")
             deltas = [np.empty((n, s), self.dtype) for s in self.layer_sizes[1:-1]]
-            work = self._work[(n, fused)] = (outs, deltas, np.ones(n, self.dtype))
+            work = self._work[n] = (outs, deltas, np.ones(n, self.dtype))
         return work
 
-    def _forward(self, X: np.ndarray, outs: list[np.ndarray]) -> None:
+    # ----------------------------------------------------------------------------- forward
+    def _forward(self, X: Any, outs: list[np.ndarray]) -> None:
         """Fill ``outs`` with every layer's output; the last one is left as logits ``z``."""
         a = X
         last = self.n_layers - 1
         f = self._act.forward
-        fused = self._fused()
+        fused = self._fused
         relu = self.activation == "relu"
         for i, (w, b, z) in enumerate(zip(self.weights, self.biases, outs, strict=True)):
-            np.matmul(a, w, out=z)
+            if i == 0 and _is_sparse(a):
+                np.copyto(z, a @ w)
+            else:
+                np.matmul(a, w, out=z)
             if fused:  # z += b, and relu in the same pass
                 kernels.compiled.bias_act(z, b, *z.shape, relu and i < last)
                 if i < last and not relu:
@@ -205,16 +263,16 @@ class Network:
     def activations(self, X: Any) -> list[np.ndarray]:
         """Every layer's output for inputs ``X``: ``[X, hidden 1, ..., output]`` (new arrays).
 
-        The output is probabilities for a softmax network.
+        The output is probabilities for a softmax or logistic network, and means for exp.
         """
-        X = self._as_input(X)
-        outs = [np.empty((len(X), s), self.dtype) for s in self.layer_sizes[1:]]
+        X = self.as_input(X)
+        outs = [np.empty((X.shape[0], s), self.dtype) for s in self.layer_sizes[1:]]
         self._forward(X, outs)
         self.loss.output_fn(outs[-1], out=outs[-1])
         return [X, *outs]
 
     def forward(self, X: Any) -> np.ndarray:
-        """The network's output for ``X``: class probabilities (softmax) or values (identity)."""
+        """The network's output for ``X`` (probabilities, values or means; see OUTPUTS)."""
         return self.activations(X)[-1]
 
     __call__ = forward
@@ -224,32 +282,36 @@ class Network:
         return self.forward(X).argmax(axis=1)
 
     # ----------------------------------------------------------------------------- backward
-    def _targets(self, y: Any) -> np.ndarray:
-        y = np.asarray(y)
-        if self.output == "softmax" and y.ndim == 1:
-            return y.astype(np.intp, copy=False)
-        return np.ascontiguousarray(y, dtype=self.dtype)
+    def compute_gradients(
+        self, X: Any, y: Any, alpha: float = 0.0, sample_weight: Any = None
+    ) -> Step:
+        """Forward and backward on one batch; fills :attr:`grads` and returns its :class:`Step`.
 
-    def _loss_and_grads(self, X: np.ndarray, y: np.ndarray, alpha: float) -> tuple[float, int]:
-        """Forward and backward on one batch; fills :attr:`grads`.
-
-        Returns the loss (data loss + L2 term) and, for softmax with integer labels, how many
-        rows the network classified correctly *before* this step (else 0).
+        ``alpha`` is the L2 penalty ``alpha/(2n) * sum ||W||**2`` (biases are not penalised);
+        with ``sample_weight`` every mean, the penalty's ``n`` included, is over the weights.
         """
+        X, y = self.as_input(X), self.as_targets(y)
+        if X.shape[0] != y.shape[0]:
+            raise ValueError(f"X and y must have the same number of rows "
+                             f"(got {X.shape[0]} and {y.shape[0]})")
+        if sample_weight is not None:
+            sample_weight = np.asarray(sample_weight)
         n = X.shape[0]
         outs, deltas, ones = self._workspace(n)
         self._forward(X, outs)
         z = outs[-1]
         last = self.n_layers - 1
         # The fused loops also sum each delta's columns (the bias gradient) as they write it.
-        loss, correct, summed = self._output_loss(z, y, self.grad_biases[last])
+        loss, correct, summed = self._output_loss(z, y, self.grad_biases[last], sample_weight)
         delta = z  # now dL/dz
-        fused = self._fused()
-        relu = fused and self.activation == "relu"
+        relu = self._fused and self.activation == "relu"
         backward = self._act.backward
         for i in range(last, -1, -1):
             a_prev = outs[i - 1] if i > 0 else X
-            np.matmul(a_prev.T, delta, out=self.grad_weights[i])
+            if i == 0 and _is_sparse(X):
+                np.copyto(self.grad_weights[0], X.T @ delta)
+            else:
+                np.matmul(a_prev.T, delta, out=self.grad_weights[i])
             if not summed:
                 np.matmul(ones, delta, out=self.grad_biases[i])  # 4x faster than sum(axis=0)
             summed = False
@@ -262,21 +324,25 @@ class Network:
                     summed = True
                 else:
                     backward(a_prev, delta)
+        penalty = 0.0
         if alpha:
-            # L2: loss += alpha/(2n) * sum(W**2), grad += alpha/n * W (biases are not penalised)
-            c = float(alpha) / n
-            if fused:
+            # L2: penalty = alpha/(2n) * sum(W**2), grad += alpha/n * W
+            norm = n if sample_weight is None else float(np.sum(sample_weight,
+                                                                 dtype=np.float64))
+            c = float(alpha) / norm
+            if self._fused:
                 squares = kernels.compiled.l2_gradient(self._flat_gw, self._flat_w, c,
                                                       self._flat_w.size)
             else:
                 squares = float(np.dot(self._flat_w, self._flat_w))
                 np.multiply(self._flat_w, c, out=self._scratch_w)
                 self._flat_gw += self._scratch_w
-            loss += 0.5 * c * squares
-        return loss, correct
+            penalty = 0.5 * c * squares
+        return Step(loss, penalty, correct)
 
     def _output_loss(
-        self, z: np.ndarray, y: np.ndarray, sums: np.ndarray | None = None
+        self, z: np.ndarray, y: np.ndarray, sums: np.ndarray | None = None,
+        sample_weight: np.ndarray | None = None,
     ) -> tuple[float, int, bool]:
         """The mean loss of logits ``z`` against ``y``; overwrites ``z`` with dL/dz.
 
@@ -284,39 +350,54 @@ class Network:
         and whether the column sums of dL/dz were written to ``sums`` (fused loops only).
         """
         labels = self.output == "softmax" and y.ndim == 1
-        if labels and kernels.fast(z) and y.dtype == np.int64 and y.flags.c_contiguous:
+        if (labels and self._fused and sample_weight is None and y.dtype == np.int64
+                and y.flags.c_contiguous and z.flags.c_contiguous):
             if sums is None:
                 sums = np.empty(z.shape[1], z.dtype)
             total, correct = kernels.compiled.softmax_xent(z, y, sums, *z.shape)
             return total / z.shape[0], correct, True
         correct = int(np.count_nonzero(z.argmax(axis=1) == y)) if labels else 0
-        loss, _ = self.loss.value_and_grad(z, y, out=z)
+        loss, _ = self.loss.value_and_grad(z, y, out=z, sample_weight=sample_weight)
         return loss, correct, False
 
     def loss_and_gradients(
-        self, X: Any, Y: Any, alpha: float = 0.0
+        self, X: Any, Y: Any, alpha: float = 0.0, sample_weight: Any = None
     ) -> tuple[float, list[np.ndarray], list[np.ndarray]]:
         """The mean loss on ``(X, Y)`` plus ``alpha/(2n) * sum ||W||**2``, and its gradients.
 
-        ``Y`` holds integer labels (or target probabilities) for softmax, values for identity.
-        Returns ``(loss, grad_weights, grad_biases)`` as new arrays shaped like the parameters.
+        ``Y`` holds integer labels (or target probabilities) for softmax, values for identity,
+        0/1 for logistic and counts for exp. Returns ``(loss, grad_weights, grad_biases)`` as
+        new arrays shaped like the parameters.
         """
-        loss, _ = self._loss_and_grads(self._as_input(X), self._targets(Y), alpha)
-        return loss, [g.copy() for g in self.grad_weights], [g.copy() for g in self.grad_biases]
+        step = self.compute_gradients(X, Y, alpha, sample_weight)
+        return (step.total, [g.copy() for g in self.grad_weights],
+                [g.copy() for g in self.grad_biases])
 
+    def evaluate(self, X: Any, y: Any, batch_size: int = 4096) -> tuple[float, int]:
+        """The mean loss (no L2 term) on ``(X, y)`` and the rows classified right.
+
+        The count is 0 unless this is a softmax network given integer labels.
+        """
+        X, y = self.as_input(X), self.as_targets(y)
+        n = X.shape[0]
+        total, correct = 0.0, 0
+        for start in range(0, n, batch_size):
+            xb, yb = X[start:start + batch_size], y[start:start + batch_size]
+            outs = self._workspace(xb.shape[0])[0]
+            self._forward(xb, outs)
+            loss, right, _ = self._output_loss(outs[-1], yb)
+            correct += right
+            total += loss * xb.shape[0]
+        return total / n, correct
+
+    # ----------------------------------------------------------------------------- training
     def make_optimizer(
         self, solver: str = "adam", learning_rate: float = 1e-3, momentum: float = 0.9,
         nesterov: bool = False,
     ) -> Optimizer:
         """An optimizer (``"adam"`` or ``"sgd"``) over this network's parameters."""
-        return make_optimizer(solver, self.parameters(), learning_rate, momentum, nesterov)
-
-    def _train_batch(
-        self, X: np.ndarray, y: np.ndarray, optimizer: Optimizer, alpha: float
-    ) -> tuple[float, int]:
-        loss, correct = self._loss_and_grads(X, y, alpha)
-        optimizer.step(self._grads_for(optimizer))
-        return loss, correct
+        return make_optimizer(solver, self.parameters(), learning_rate, momentum, nesterov,
+                              fused=self._fused)
 
     def _grads_for(self, optimizer: Optimizer) -> list[np.ndarray]:
         ps = optimizer.params
@@ -329,10 +410,25 @@ class Network:
         raise ValueError("the optimizer must be built on network.parameters() "
                          "(or on network.weights + network.biases)")
 
+    def train_step(
+        self, X: Any, y: Any, optimizer: Optimizer, alpha: float = 0.0,
+        sample_weight: Any = None,
+    ) -> Step:
+        """One training step on the batch ``(X, y)``: :meth:`compute_gradients`, then
+        ``optimizer.step``. Returns the batch's :class:`Step`, measured before the update."""
+        grads = self._grads_for(optimizer)
+        step = self.compute_gradients(X, y, alpha, sample_weight)
+        optimizer.step(grads)
+        return step
+
     def step(self, X: Any, y: Any, optimizer: Optimizer, alpha: float = 0.0) -> float:
         """One training step on the batch ``(X, y)``; returns the batch loss before the step."""
-        loss, _ = self._train_batch(self._as_input(X), self._targets(y), optimizer, alpha)
-        return loss
+        return self.train_step(X, y, optimizer, alpha).total
+
+
+def _is_sparse(X: Any) -> bool:
+    """A scipy sparse matrix or array (checked without importing scipy)."""
+    return not isinstance(X, np.ndarray) and hasattr(X, "tocsr") and hasattr(X, "nnz")
 
 
 def _views(flat: np.ndarray, shapes: Sequence[tuple[int, ...]]) -> list[np.ndarray]:
