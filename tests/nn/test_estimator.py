@@ -418,3 +418,15 @@ def test_a_diverging_fit_stops_with_a_clear_error(regression):
     with pytest.raises(ValueError, match="diverged"), np.errstate(all="ignore"):
         reg.fit(X * 100, y * 1e6)
     assert reg.n_iter_ < 50  # it stopped at the first non-finite epoch
+
+
+def test_mostly_zero_float32_input_fits_like_sklearn():
+    # MNIST-like pixels (most are 0): the fused backend keeps them as SparseRows
+    X, y = load_digits(return_X_y=True)
+    X = np.where(X > 8, X / 16, 0).astype(np.float32)[:500]
+    assert np.count_nonzero(X) < 0.3 * X.size
+    ours, theirs = _fit_both("classifier", X, y[:500], hidden_layer_sizes=(32,), max_iter=5,
+                             random_state=0)
+    np.testing.assert_allclose(ours.loss_curve_, theirs.loss_curve_, rtol=1e-4)
+    for a, b in zip(ours.coefs_, theirs.coefs_, strict=True):
+        np.testing.assert_allclose(a, b, rtol=1e-3, atol=1e-5)

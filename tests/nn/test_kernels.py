@@ -198,3 +198,79 @@ def test_the_backend_is_chosen_once_per_network(monkeypatch: pytest.MonkeyPatch)
     monkeypatch.setattr(kernels, "ENABLED", False)  # e.g. NEURALAB_KERNELS=0
     assert Network((3, 4, 2)).backend == "numpy"
     assert net.backend == "fused"  # made before: keeps its choice
+
+
+def _mostly_zeros(n: int = 300, d: int = 40, seed: int = 6) -> np.ndarray:
+    rng = np.random.default_rng(seed)
+    X = rng.normal(size=(n, d)).astype(np.float32)
+    X[rng.random((n, d)) < 0.8] = 0
+    X[3] = 0  # an empty row
+    return X
+
+
+@pytest.mark.parametrize("k", [64, 5, 37])  # whole 32-column blocks, and the columns left
+def test_csr_products_match_the_dense_ones(k: int) -> None:
+    from neuralab.nn.network import SparseRows
+
+    X = _mostly_zeros()
+    S = SparseRows.from_matrix(X, np.float32)
+    rows = np.random.default_rng(7).permutation(len(X))[:97]
+    batch = S.take(rows)
+    np.testing.assert_array_equal(batch.dense(), X[rows])
+    rng = np.random.default_rng(8)
+    w = rng.normal(size=(X.shape[1], k)).astype(np.float32)
+    out = np.empty((len(rows), k), np.float32)
+    K.csr_matmul(batch.data, batch.indices, batch.indptr, batch.rows, w, out, *batch.shape, k)
+    np.testing.assert_allclose(out, X[rows] @ w, rtol=1e-5, atol=1e-5)
+    d = rng.normal(size=(len(rows), k)).astype(np.float32)
+    g = np.full((X.shape[1], k), np.nan, np.float32)  # every entry must be written
+    K.csr_t_matmul(batch.data, batch.indices, batch.indptr, batch.rows, d, g, *batch.shape, k)
+    np.testing.assert_allclose(g, X[rows].T @ d, rtol=1e-5, atol=1e-5)
+
+
+def test_csr_products_refuse_bad_indices() -> None:
+    from neuralab.nn.network import SparseRows
+
+    S = SparseRows.from_matrix(_mostly_zeros(n=10, d=6), np.float32)
+    w, out = np.zeros((6, 4), np.float32), np.zeros((2, 4), np.float32)
+    with pytest.raises(IndexError, match="out of range"):
+        K.csr_matmul(S.data, S.indices, S.indptr, np.array([0, 10]), w, out, 2, 6, 4)
+    bad = S.indices.copy()
+    bad[0] = 6
+    with pytest.raises(IndexError, match="out of range"):
+        K.csr_t_matmul(S.data, bad, S.indptr, np.array([0, 1]), out, w, 2, 6, 4)
+    with pytest.raises(ValueError, match="bytes"):
+        K.csr_matmul(S.data, S.indices[:-1], S.indptr, np.array([0, 1]), w, out, 2, 6, 4)
+
+
+def test_sparse_rows_train_like_the_dense_reference() -> None:
+    from neuralab.nn.network import SparseRows
+
+    X = _mostly_zeros()
+    y = (X[:, :5].argmax(axis=1)).astype(np.int64)
+    fused_net, numpy_net = _pair((40, 16, 5), seed=9)
+    fused_input = fused_net.training_input(X)
+    assert isinstance(fused_input, SparseRows) and fused_input.density() < 0.3
+    assert isinstance(numpy_net.training_input(X), np.ndarray)  # numpy keeps it dense
+    assert isinstance(fused_net.training_input(np.ones((4, 40))), np.ndarray)  # dense data
+    rows = np.arange(0, 300, 3)
+    fused = fused_net.loss_and_gradients(fused_input[rows], y[rows], alpha=0.2)
+    reference = numpy_net.loss_and_gradients(X[rows], y[rows], alpha=0.2)
+    assert fused[0] == pytest.approx(reference[0], rel=1e-5)
+    for got, want in zip(fused[1] + fused[2], reference[1] + reference[2], strict=True):
+        np.testing.assert_allclose(got, want, rtol=1e-4, atol=1e-6)
+    np.testing.assert_allclose(fused_net.forward(fused_input[rows]), fused_net.forward(X[rows]),
+                               rtol=1e-5, atol=1e-7)
+    # the numpy backend takes SparseRows too, through their dense form
+    assert numpy_net.evaluate(fused_input, y)[0] == pytest.approx(
+        numpy_net.evaluate(X, y)[0], rel=1e-6)
+
+
+def test_sparse_rows_from_scipy_matrices() -> None:
+    sparse = pytest.importorskip("scipy.sparse")
+    from neuralab.nn.network import SparseRows
+
+    X = _mostly_zeros(n=50, d=12)
+    for matrix in (sparse.csr_matrix(X), sparse.csc_matrix(X)):
+        np.testing.assert_array_equal(SparseRows.from_matrix(matrix, np.float32).dense(), X)
+    assert isinstance(Network((12, 4, 2)).training_input(sparse.csr_matrix(X)), SparseRows)

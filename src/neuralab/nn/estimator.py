@@ -210,7 +210,7 @@ class _BaseMLP(BaseEstimator):
                 warnings.warn("Got `batch_size` less than 1 or larger than sample size. It is "
                               "going to be clipped", stacklevel=3)
             batch = min(p["batch_size"], n)
-        batches = _Batches(X, targets, sample_weight, batch)
+        batches = _Batches(net, X, targets, sample_weight, batch)
         order = np.arange(n)
         scale = self._reported_scale()
         self.n_iter_ = 0
@@ -592,17 +592,15 @@ class MLPRegressor(RegressorMixin, _BaseMLP):
 
 
 class _Batches:
-    """The minibatches of one epoch, gathered into buffers allocated once per fit."""
+    """The minibatches of one epoch: rows gathered into buffers allocated once per fit, or
+    picked from :class:`~neuralab.nn.network.SparseRows` without a copy."""
 
-    def __init__(self, X: Any, y: np.ndarray, w: np.ndarray | None, size: int) -> None:
-        self.X, self.y, self.w, self.size = X, y, w, size
-        self.dense = isinstance(X, np.ndarray)
+    def __init__(self, net: Network, X: Any, y: np.ndarray, w: np.ndarray | None,
+                 size: int) -> None:
+        self.X, self.y, self.w, self.size = net.training_input(X), np.ascontiguousarray(y), w, size
+        self.dense = isinstance(self.X, np.ndarray)
         if self.dense:
-            self.X = np.ascontiguousarray(X)
-            self.xbuf = np.empty((size, X.shape[1]), X.dtype)
-        else:
-            self.X = X.tocsr()
-        self.y = np.ascontiguousarray(y)
+            self.xbuf = np.empty((size, self.X.shape[1]), self.X.dtype)
         self.ybuf = np.empty((size, *y.shape[1:]), y.dtype)
 
     def epoch(self, order: np.ndarray | None) -> Any:

@@ -4,7 +4,8 @@ Layer ``i`` computes ``a[i+1] = f(a[i] @ W[i] + b[i])``, with ``W[i]`` of shape 
 ``f`` the hidden activation and, on the last layer, one of :data:`OUTPUTS`: softmax (paired with
 cross-entropy), the identity (squared error), logistic (binary cross-entropy per output, for
 two classes and multilabel targets) or exp (the Poisson deviance). The input may be a scipy
-sparse matrix (CSR or CSC): only the first layer's products see it.
+sparse matrix (CSR or CSC) or :class:`SparseRows` (rows of a CSR matrix, picked without a copy):
+only the first layer's products see it.
 
 For speed every weight and bias is a *view* into one flat array, :attr:`Network.params` (all
 weights, then all biases), and the gradients likewise into :attr:`Network.grads`. An optimizer
@@ -33,13 +34,78 @@ from neuralab.nn.activations import ACTIVATIONS
 from neuralab.nn.losses import LOSSES, Loss
 from neuralab.nn.optimizers import Optimizer, make_optimizer
 
-__all__ = ["BACKENDS", "OUTPUTS", "Network", "Step"]
+__all__ = ["BACKENDS", "OUTPUTS", "Network", "SparseRows", "Step"]
 
 OUTPUTS: dict[str, str] = {"softmax": "cross_entropy", "identity": "squared_error",
                            "logistic": "binary_cross_entropy", "exp": "poisson"}
 """Output activation -> the loss it is trained with."""
 
 BACKENDS = ("fused", "numpy")
+
+
+SPARSE_DENSITY = 0.3
+"""Below this share of nonzeros, :meth:`Network.training_input` stores the inputs as
+:class:`SparseRows`: the fused sparse products then cost less than a dense matmul."""
+
+
+class SparseRows:
+    """Rows ``rows`` of a CSR matrix ``(data, indices, indptr)``, picked without a copy.
+
+    The training loops keep a mostly-zero input in this form (see
+    :meth:`Network.training_input`) and take a batch with :meth:`take`. The fused backend reads
+    the picked rows' nonzeros directly (``kernels.csr_matmul``); the numpy backend multiplies
+    their dense form, :meth:`dense`, which is the reference.
+    """
+
+    def __init__(self, data: np.ndarray, indices: np.ndarray, indptr: np.ndarray,
+                 n_features: int, rows: np.ndarray | None = None) -> None:
+        self.data, self.indices, self.indptr = data, indices, indptr
+        self.n_features = int(n_features)
+        self.rows = np.arange(len(indptr) - 1) if rows is None else rows
+        self.shape = (len(self.rows), self.n_features)
+        self.ndim = 2
+        self.dtype = data.dtype
+
+    @classmethod
+    def from_matrix(cls, X: Any, dtype: Any) -> SparseRows:
+        """All rows of a dense array or a scipy sparse matrix, as float ``dtype`` CSR."""
+        if _is_sparse(X):
+            X = X.tocsr()
+            X.sum_duplicates()
+            return cls(np.ascontiguousarray(X.data, dtype), X.indices.astype(np.int64),
+                       X.indptr.astype(np.int64), X.shape[1])
+        X = np.ascontiguousarray(X)
+        nonzero = X != 0
+        flat = np.flatnonzero(nonzero)  # row by row, columns ascending: CSR's order
+        indptr = np.zeros(X.shape[0] + 1, np.int64)
+        np.cumsum(np.count_nonzero(nonzero, axis=1), out=indptr[1:])
+        return cls(np.ascontiguousarray(X[nonzero], dtype), flat % X.shape[1], indptr,
+                   X.shape[1])
+
+    def take(self, rows: np.ndarray) -> SparseRows:
+        """The rows ``rows`` of these rows (positions in this batch, as for an array)."""
+        return SparseRows(self.data, self.indices, self.indptr, self.n_features,
+                          np.ascontiguousarray(self.rows[rows], np.int64))
+
+    def __getitem__(self, rows: Any) -> SparseRows:
+        return self.take(rows)
+
+    def dense(self) -> np.ndarray:
+        """The picked rows as a dense array (the numpy backend's input, and the reference)."""
+        starts, ends = self.indptr[self.rows], self.indptr[self.rows + 1]
+        lengths = ends - starts
+        out = np.zeros(self.shape, self.dtype)
+        row_of = np.repeat(np.arange(len(self.rows)), lengths)
+        # position of every picked nonzero in data: its row's start plus its rank in the row
+        rank = np.arange(lengths.sum()) - np.repeat(np.cumsum(lengths) - lengths, lengths)
+        at = np.repeat(starts, lengths) + rank
+        out[row_of, self.indices[at]] = self.data[at]
+        return out
+
+    def density(self) -> float:
+        """The share of nonzeros among all the entries of the whole matrix."""
+        total = (len(self.indptr) - 1) * self.n_features
+        return len(self.data) / total if total else 1.0
 
 
 class Step(NamedTuple):
@@ -208,12 +274,29 @@ class Network:
         """
         if type(X) is np.ndarray and X.dtype == self.dtype and X.flags.c_contiguous:
             pass  # the training loop's case: nothing to do
+        elif isinstance(X, SparseRows):
+            if X.dtype != self.dtype:
+                raise ValueError(f"SparseRows must hold {self.dtype} values (got {X.dtype})")
         elif _is_sparse(X):
             X = X.tocsr().astype(self.dtype, copy=False)
         else:
             X = np.ascontiguousarray(X, dtype=self.dtype)
         if X.ndim != 2 or X.shape[1] != self.layer_sizes[0]:
             raise ValueError(f"X must have shape (n, {self.layer_sizes[0]}) (got {X.shape})")
+        return X
+
+    def training_input(self, X: Any) -> Any:
+        """``X`` as a training loop should keep it, converted once: :meth:`as_input`, except
+        that the fused backend takes mostly-zero inputs (density below
+        :data:`SPARSE_DENSITY`, or any scipy sparse matrix) as :class:`SparseRows`, whose
+        products skip the zeros. Batches are then ``X[rows]``."""
+        if not self._fused or isinstance(X, SparseRows):
+            return self.as_input(X)
+        if _is_sparse(X):
+            return self.as_input(SparseRows.from_matrix(X, self.dtype))
+        X = self.as_input(X)
+        if X.size and np.count_nonzero(X) < SPARSE_DENSITY * X.size:
+            return SparseRows.from_matrix(X, self.dtype)
         return X
 
     def as_targets(self, y: Any) -> np.ndarray:
@@ -246,7 +329,10 @@ class Network:
         fused = self._fused
         relu = self.activation == "relu"
         for i, (w, b, z) in enumerate(zip(self.weights, self.biases, outs, strict=True)):
-            if i == 0 and _is_sparse(a):
+            if i == 0 and isinstance(a, SparseRows):  # the fused backend's (see compute_...)
+                kernels.compiled.csr_matmul(a.data, a.indices, a.indptr, a.rows, w, z,
+                                            *a.shape, z.shape[1])
+            elif i == 0 and _is_sparse(a):
                 np.copyto(z, a @ w)
             else:
                 np.matmul(a, w, out=z)
@@ -266,6 +352,8 @@ class Network:
         The output is probabilities for a softmax or logistic network, and means for exp.
         """
         X = self.as_input(X)
+        if isinstance(X, SparseRows) and not self._fused:
+            X = X.dense()
         outs = [np.empty((X.shape[0], s), self.dtype) for s in self.layer_sizes[1:]]
         self._forward(X, outs)
         self.loss.output_fn(outs[-1], out=outs[-1])
@@ -294,6 +382,8 @@ class Network:
         if X.shape[0] != y.shape[0]:
             raise ValueError(f"X and y must have the same number of rows "
                              f"(got {X.shape[0]} and {y.shape[0]})")
+        if isinstance(X, SparseRows) and not self._fused:
+            X = X.dense()  # the reference: a dense product of the same rows
         if sample_weight is not None:
             sample_weight = np.asarray(sample_weight)
         n = X.shape[0]
@@ -308,7 +398,10 @@ class Network:
         backward = self._act.backward
         for i in range(last, -1, -1):
             a_prev = outs[i - 1] if i > 0 else X
-            if i == 0 and _is_sparse(X):
+            if i == 0 and isinstance(X, SparseRows):
+                kernels.compiled.csr_t_matmul(X.data, X.indices, X.indptr, X.rows, delta,
+                                              self.grad_weights[0], *X.shape, delta.shape[1])
+            elif i == 0 and _is_sparse(X):
                 np.copyto(self.grad_weights[0], X.T @ delta)
             else:
                 np.matmul(a_prev.T, delta, out=self.grad_weights[i])
@@ -379,6 +472,8 @@ class Network:
         The count is 0 unless this is a softmax network given integer labels.
         """
         X, y = self.as_input(X), self.as_targets(y)
+        if isinstance(X, SparseRows) and not self._fused:
+            X = X.dense()
         n = X.shape[0]
         total, correct = 0.0, 0
         for start in range(0, n, batch_size):
