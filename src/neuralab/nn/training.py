@@ -139,7 +139,7 @@ def _train(
     n_iter_no_change: int | None, seed: int | None, shuffle: bool, X_val: Any, y_val: Any,
     callback: Callable[[EpochStats], bool | None] | None, optimizer: Optimizer | None,
 ) -> History:
-    X = network.as_input(X)
+    X = network.training_input(X)  # mostly-zero inputs become SparseRows (fused backend)
     y = network.as_targets(y)
     n = X.shape[0]
     if n == 0 or len(y) != n:
@@ -162,8 +162,10 @@ def _train(
 
     # Each batch is gathered into one reused buffer: contiguous for the matmuls, and still in
     # cache when the backward pass reads it again. mode="clip" skips the bounds checks (the
-    # indices are a permutation), which makes np.take about 3x faster.
-    xbuf = np.empty((batch_size, *X.shape[1:]), X.dtype)
+    # indices are a permutation), which makes np.take about 3x faster. SparseRows are picked
+    # without a copy.
+    dense = isinstance(X, np.ndarray)
+    xbuf = np.empty((batch_size, *X.shape[1:]), X.dtype) if dense else None
     ybuf = np.empty((batch_size, *y.shape[1:]), y.dtype)
     perm = np.arange(n)
     history = History()
@@ -179,12 +181,13 @@ def _train(
         for s in range(0, n, batch_size):
             if shuffle:
                 idx = perm[s:s + batch_size]
-                xb = np.take(X, idx, axis=0, out=xbuf[:len(idx)], mode="clip")
+                xb = np.take(X, idx, axis=0, out=xbuf[:len(idx)], mode="clip") if dense \
+                    else X[idx]
                 yb = np.take(y, idx, axis=0, out=ybuf[:len(idx)], mode="clip")
             else:
                 xb, yb = X[s:s + batch_size], y[s:s + batch_size]
             step = network.train_step(xb, yb, optimizer, alpha)
-            total += step.total * len(xb)
+            total += step.total * yb.shape[0]
             correct += step.correct
         epoch_loss = total / n
         if not np.isfinite(epoch_loss):
