@@ -430,3 +430,24 @@ def test_mostly_zero_float32_input_fits_like_sklearn():
     np.testing.assert_allclose(ours.loss_curve_, theirs.loss_curve_, rtol=1e-4)
     for a, b in zip(ours.coefs_, theirs.coefs_, strict=True):
         np.testing.assert_allclose(a, b, rtol=1e-3, atol=1e-5)
+
+
+def test_ctrl_c_ends_the_fit_early_and_keeps_the_model(digits, monkeypatch):
+    from neuralab.nn.network import Network
+
+    X, y = digits
+    steps = {"n": 0}
+    real_step = Network.train_step
+
+    def interrupted(self, *args, **kwargs):
+        steps["n"] += 1
+        if steps["n"] == 7:  # during the third epoch (3 batches per epoch)
+            raise KeyboardInterrupt
+        return real_step(self, *args, **kwargs)
+
+    monkeypatch.setattr(Network, "train_step", interrupted)
+    clf = MLPClassifier(hidden_layer_sizes=(8,), max_iter=50, random_state=0)
+    with pytest.warns(UserWarning, match="Training interrupted by user"):
+        clf.fit(X, y)
+    assert clf.n_iter_ == 2 and len(clf.loss_curve_) == 2
+    assert clf.predict(X).shape == y.shape

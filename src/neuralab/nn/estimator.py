@@ -214,41 +214,44 @@ class _BaseMLP(BaseEstimator):
         order = np.arange(n)
         scale = self._reported_scale()
         self.n_iter_ = 0
-        for _ in range(p["max_iter"]):
-            if p["shuffle"]:  # permute the previous order, as scikit-learn's shuffle() does
-                draw = np.arange(n)
-                rng.shuffle(draw)
-                order = order[draw]
-            total = 0.0
-            for xb, yb, wb in batches.epoch(order if p["shuffle"] else None):
-                step = net.train_step(xb, yb, opt, p["alpha"], wb)
-                total += (step.loss * scale + step.penalty) * xb.shape[0]
-            self.n_iter_ += 1
-            self.loss_ = total / n
-            if not math.isfinite(self.loss_):
-                raise ValueError(f"The loss is {self.loss_} after epoch {self.n_iter_}: the "
-                                 f"fit diverged. Lower learning_rate_init (now "
-                                 f"{p['learning_rate_init']}) or scale the input.")
-            self.t_ += n
-            self.loss_curve_.append(self.loss_)
-            if p["verbose"]:
-                print(f"Iteration {self.n_iter_}, loss = {self.loss_:.8f}")
-            self._count_no_improvement(p, X_val, Y_val, w_val)
-            if p["solver"] == "sgd" and p["learning_rate"] == "invscaling":
-                opt.learning_rate = p["learning_rate_init"] / (self.t_ + 1) ** p["power_t"]
-            if self._no_improvement_count > p["n_iter_no_change"]:
-                what = "Validation score" if p["early_stopping"] else "Training loss"
-                message = (f"{what} did not improve more than tol={p['tol']:f} for "
-                           f"{p['n_iter_no_change']} consecutive epochs.")
-                if self._stop_or_slow_down(opt, message, p):
+        try:  # Ctrl+C ends the fit early and keeps the model, as scikit-learn's does
+            for _ in range(p["max_iter"]):
+                if p["shuffle"]:  # permute the previous order, as scikit-learn's shuffle() does
+                    draw = np.arange(n)
+                    rng.shuffle(draw)
+                    order = order[draw]
+                total = 0.0
+                for xb, yb, wb in batches.epoch(order if p["shuffle"] else None):
+                    step = net.train_step(xb, yb, opt, p["alpha"], wb)
+                    total += (step.loss * scale + step.penalty) * xb.shape[0]
+                self.n_iter_ += 1
+                self.loss_ = total / n
+                if not math.isfinite(self.loss_):
+                    raise ValueError(f"The loss is {self.loss_} after epoch {self.n_iter_}: the "
+                                     f"fit diverged. Lower learning_rate_init (now "
+                                     f"{p['learning_rate_init']}) or scale the input.")
+                self.t_ += n
+                self.loss_curve_.append(self.loss_)
+                if p["verbose"]:
+                    print(f"Iteration {self.n_iter_}, loss = {self.loss_:.8f}")
+                self._count_no_improvement(p, X_val, Y_val, w_val)
+                if p["solver"] == "sgd" and p["learning_rate"] == "invscaling":
+                    opt.learning_rate = p["learning_rate_init"] / (self.t_ + 1) ** p["power_t"]
+                if self._no_improvement_count > p["n_iter_no_change"]:
+                    what = "Validation score" if p["early_stopping"] else "Training loss"
+                    message = (f"{what} did not improve more than tol={p['tol']:f} for "
+                               f"{p['n_iter_no_change']} consecutive epochs.")
+                    if self._stop_or_slow_down(opt, message, p):
+                        break
+                    self._no_improvement_count = 0
+                if incremental:
                     break
-                self._no_improvement_count = 0
-            if incremental:
-                break
-            if self.n_iter_ == p["max_iter"]:
-                warnings.warn(f"Stochastic Optimizer: Maximum iterations ({p['max_iter']}) "
-                              "reached and the optimization hasn't converged yet.",
-                              ConvergenceWarning, stacklevel=3)
+                if self.n_iter_ == p["max_iter"]:
+                    warnings.warn(f"Stochastic Optimizer: Maximum iterations ({p['max_iter']}) "
+                                  "reached and the optimization hasn't converged yet.",
+                                  ConvergenceWarning, stacklevel=3)
+        except KeyboardInterrupt:
+            warnings.warn("Training interrupted by user.", stacklevel=3)
         if p["early_stopping"]:
             net.params[...] = self._best_params
 
