@@ -274,3 +274,21 @@ def test_sparse_rows_from_scipy_matrices() -> None:
     for matrix in (sparse.csr_matrix(X), sparse.csc_matrix(X)):
         np.testing.assert_array_equal(SparseRows.from_matrix(matrix, np.float32).dense(), X)
     assert isinstance(Network((12, 4, 2)).training_input(sparse.csr_matrix(X)), SparseRows)
+
+
+def test_csr_fill_matches_the_numpy_conversion(monkeypatch: pytest.MonkeyPatch) -> None:
+    from neuralab.nn.network import SparseRows
+
+    X = _mostly_zeros(n=80, d=30)
+    X[5, 7] = -0.0  # a negative zero is a zero
+    fused = SparseRows.from_matrix(X, np.float32)
+    monkeypatch.setattr(kernels, "ENABLED", False)
+    reference = SparseRows.from_matrix(X, np.float32)
+    for a, b in ((fused.data, reference.data), (fused.indices, reference.indices),
+                 (fused.indptr, reference.indptr)):
+        np.testing.assert_array_equal(a, b)
+    wrong = fused.indptr.copy()
+    wrong[3] += 1
+    with pytest.raises(ValueError, match="indptr does not match"):
+        K.csr_fill(X, wrong, np.empty(wrong[-1], np.float32), np.empty(wrong[-1], np.int64),
+                   *X.shape)

@@ -18,6 +18,8 @@
  *                                     the nonzeros of the picked rows (no copy of them)
  *   csr_t_matmul(data, indices, indptr, rows, d, g, n_rows, n_features, k)
  *                                     g = X[rows].T @ d, the same way
+ *   csr_fill(x, indptr, data, indices, n, d)   the CSR form of a dense n x d array, in one
+ *                                     pass (indptr, from the rows' nonzero counts, is given)
  *
  * The two CSR products are the first layer's matmuls on mostly-zero inputs (MNIST's pixels
  * are 81% zeros): a dense product multiplies every zero, these skip them. Their reference
@@ -551,6 +553,69 @@ csr_t_matmul(PyObject *self, PyObject *args)
     return csr_product(args, 1);
 }
 
+/* Copies the nonzeros of x, row by row, into data and their columns into indices; -1 if
+ * indptr does not match x's nonzero counts. */
+static int
+csr_fill_loop(const float *restrict x, const int64_t *restrict indptr, float *restrict data,
+              int64_t *restrict indices, Py_ssize_t n, Py_ssize_t d)
+{
+    int64_t at = 0;
+    for (Py_ssize_t i = 0; i < n; i++) {
+        if (indptr[i] != at)
+            return -1;
+        const float *row = x + i * d;
+        for (Py_ssize_t j = 0; j < d; j++)
+            if (row[j] != 0.0f) {
+                if (at >= indptr[n])
+                    return -1;
+                data[at] = row[j];
+                indices[at++] = j;
+            }
+    }
+    return at == indptr[n] ? 0 : -1;
+}
+
+static PyObject *
+csr_fill(PyObject *self, PyObject *args)
+{
+    PyObject *x_o, *ptr_o, *data_o, *ind_o;
+    Py_ssize_t n, d;
+    Py_buffer x, ptr, data, ind;
+    PyObject *result = NULL;
+    int status;
+    if (!PyArg_ParseTuple(args, "OOOOnn", &x_o, &ptr_o, &data_o, &ind_o, &n, &d) ||
+        check_shape(n, d) < 0)
+        return NULL;
+    if (take(x_o, &x, n * d * 4, 0, "x") < 0)
+        return NULL;
+    if (take(ptr_o, &ptr, (n + 1) * 8, 0, "indptr") < 0)
+        goto release_x;
+    if (PyObject_GetBuffer(data_o, &data, PyBUF_C_CONTIGUOUS | PyBUF_WRITABLE) < 0)
+        goto release_ptr;
+    Py_ssize_t nnz = ((const int64_t *)ptr.buf)[n];
+    if (nnz < 0 || data.len != nnz * 4) {
+        PyErr_SetString(PyExc_ValueError, "data must hold indptr[-1] float32 values");
+        goto release_data;
+    }
+    if (take(ind_o, &ind, nnz * 8, 1, "indices") < 0)
+        goto release_data;
+    Py_BEGIN_ALLOW_THREADS
+    status = csr_fill_loop(x.buf, ptr.buf, data.buf, ind.buf, n, d);
+    Py_END_ALLOW_THREADS
+    if (status < 0)
+        PyErr_SetString(PyExc_ValueError, "indptr does not match the nonzeros of x");
+    else
+        result = Py_NewRef(Py_None);
+    PyBuffer_Release(&ind);
+release_data:
+    PyBuffer_Release(&data);
+release_ptr:
+    PyBuffer_Release(&ptr);
+release_x:
+    PyBuffer_Release(&x);
+    return result;
+}
+
 static PyMethodDef methods[] = {
     {"bias_act", bias_act, METH_VARARGS, "bias_act(z, b, n, k, relu): z += b, then relu."},
     {"relu_backward", relu_backward, METH_VARARGS,
@@ -563,6 +628,8 @@ static PyMethodDef methods[] = {
     {"adam", adam, METH_VARARGS, "adam(p, g, m, v, b1, b2, c, eps, n): one Adam update."},
     {"csr_matmul", csr_matmul, METH_VARARGS,
      "csr_matmul(data, indices, indptr, rows, w, out, m, n_features, k): out = X[rows] @ w."},
+    {"csr_fill", csr_fill, METH_VARARGS,
+     "csr_fill(x, indptr, data, indices, n, d): the CSR data and indices of a dense x."},
     {"csr_t_matmul", csr_t_matmul, METH_VARARGS,
      "csr_t_matmul(data, indices, indptr, rows, d, g, m, n_features, k): g = X[rows].T @ d."},
     {NULL, NULL, 0, NULL},

@@ -75,10 +75,14 @@ class SparseRows:
             return cls(np.ascontiguousarray(X.data, dtype), X.indices.astype(np.int64),
                        X.indptr.astype(np.int64), X.shape[1])
         X = np.ascontiguousarray(X)
+        indptr = np.zeros(X.shape[0] + 1, np.int64)
+        np.cumsum(np.count_nonzero(X, axis=1), out=indptr[1:])
+        if kernels.ENABLED and X.dtype == np.float32 and np.dtype(dtype) == np.float32:
+            data, indices = np.empty(indptr[-1], np.float32), np.empty(indptr[-1], np.int64)
+            kernels.compiled.csr_fill(X, indptr, data, indices, *X.shape)  # one pass
+            return cls(data, indices, indptr, X.shape[1])
         nonzero = X != 0
         flat = np.flatnonzero(nonzero)  # row by row, columns ascending: CSR's order
-        indptr = np.zeros(X.shape[0] + 1, np.int64)
-        np.cumsum(np.count_nonzero(nonzero, axis=1), out=indptr[1:])
         return cls(np.ascontiguousarray(X[nonzero], dtype), flat % X.shape[1], indptr,
                    X.shape[1])
 
