@@ -348,9 +348,10 @@ csr_check(const int64_t *restrict indices, const int64_t *restrict indptr,
 
 /* out[b, :] = sum over the nonzeros q of row rows[b] of data[q] * w[indices[q], :].
  * Summing into `out` itself would wait on a store and a reload at every nonzero. Instead each
- * block of 16 columns is summed in four local accumulators (nonzeros q, q+1, q+2, q+3 go to
- * different ones), small enough for the compiler to keep in vector registers, so four sums
- * progress at once; the four are added at the end of the row, always in the same order. */
+ * block of 32 columns is summed in four local accumulators (nonzeros q and q+4 go to the
+ * first, q+1 and q+5 to the second, ...), small enough for the compiler to keep in vector
+ * registers, so several sums progress at once; the four are added at the end of the row,
+ * always in the same order. */
 #define CSR_BLOCK 32
 CLONES static void
 csr_matmul_loop(const float *restrict data, const int64_t *restrict indices,
@@ -366,17 +367,20 @@ csr_matmul_loop(const float *restrict data, const int64_t *restrict indices,
             float a2[CSR_BLOCK] = {0.0f}, a3[CSR_BLOCK] = {0.0f};
             const float *restrict base = w + j0;
             int64_t q = start;
-            for (; q + 4 <= end; q += 4) {
-                const float x0 = data[q], x1 = data[q + 1], x2 = data[q + 2], x3 = data[q + 3];
+            for (; q + 8 <= end; q += 8) {
                 const float *restrict w0 = base + indices[q] * k;
                 const float *restrict w1 = base + indices[q + 1] * k;
                 const float *restrict w2 = base + indices[q + 2] * k;
                 const float *restrict w3 = base + indices[q + 3] * k;
+                const float *restrict w4 = base + indices[q + 4] * k;
+                const float *restrict w5 = base + indices[q + 5] * k;
+                const float *restrict w6 = base + indices[q + 6] * k;
+                const float *restrict w7 = base + indices[q + 7] * k;
                 for (int j = 0; j < CSR_BLOCK; j++) {
-                    a0[j] += x0 * w0[j];
-                    a1[j] += x1 * w1[j];
-                    a2[j] += x2 * w2[j];
-                    a3[j] += x3 * w3[j];
+                    a0[j] += data[q] * w0[j] + data[q + 4] * w4[j];
+                    a1[j] += data[q + 1] * w1[j] + data[q + 5] * w5[j];
+                    a2[j] += data[q + 2] * w2[j] + data[q + 6] * w6[j];
+                    a3[j] += data[q + 3] * w3[j] + data[q + 7] * w7[j];
                 }
             }
             for (; q < end; q++) {
