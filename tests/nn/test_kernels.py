@@ -290,5 +290,5 @@ def test_csr_fill_matches_the_numpy_conversion(monkeypatch: pytest.MonkeyPatch) 
     wrong = fused.indptr.copy()
     wrong[3] += 1
     with pytest.raises(ValueError, match="indptr does not match"):
-        K.csr_fill(X, wrong, np.empty(wrong[-1], np.float32), np.empty(wrong[-1], np.int64),
+        K.csr_fill(X, wrong, np.empty(wrong[-1], np.float32), np.empty(wrong[-1], np.int32),
                    *X.shape)

@@ -14,6 +14,8 @@
  *   l2_gradient(g, w, c, n)           g += c * w; returns sum(w**2)
  *   adam(p, g, m, v, b1, b2, c, eps, n)   the update of optimizers.Adam, same scaled moments
  *   csr_matmul(data, indices, indptr, rows, w, out, n_rows, n_features, k)
+ *                                     (float32 data, int32 column indices, int64 indptr
+ *                                     and rows)
  *                                     out = X[rows] @ w for a CSR matrix X, reading only
  *                                     the nonzeros of the picked rows (no copy of them)
  *   csr_t_matmul(data, indices, indptr, rows, d, g, n_rows, n_features, k)
@@ -328,7 +330,7 @@ release_p:
 
 /* Checks rows[] and the CSR structure of each picked row; -1 on the first bad index. */
 static int
-csr_check(const int64_t *restrict indices, const int64_t *restrict indptr,
+csr_check(const int32_t *restrict indices, const int64_t *restrict indptr,
           const int64_t *restrict rows, Py_ssize_t m, Py_ssize_t n_total, Py_ssize_t nnz,
           Py_ssize_t n_features)
 {
@@ -354,7 +356,7 @@ csr_check(const int64_t *restrict indices, const int64_t *restrict indptr,
  * always in the same order. */
 #define CSR_BLOCK 32
 CLONES static void
-csr_matmul_loop(const float *restrict data, const int64_t *restrict indices,
+csr_matmul_loop(const float *restrict data, const int32_t *restrict indices,
                 const int64_t *restrict indptr, const int64_t *restrict rows,
                 const float *restrict w, float *restrict out, Py_ssize_t m, Py_ssize_t k)
 {
@@ -407,7 +409,7 @@ csr_matmul_loop(const float *restrict data, const int64_t *restrict indices,
  * order, so the sums' order is fixed), and then each row of g is summed like a row of
  * csr_matmul: in registers, and stored once. Returns -1 if the scratch memory is missing. */
 CLONES static int
-csr_t_matmul_loop(const float *restrict data, const int64_t *restrict indices,
+csr_t_matmul_loop(const float *restrict data, const int32_t *restrict indices,
                   const int64_t *restrict indptr, const int64_t *restrict rows,
                   const float *restrict d, float *restrict g, Py_ssize_t m,
                   Py_ssize_t n_features, Py_ssize_t k)
@@ -416,7 +418,7 @@ csr_t_matmul_loop(const float *restrict data, const int64_t *restrict indices,
     for (Py_ssize_t b = 0; b < m; b++)
         nnz += indptr[rows[b] + 1] - indptr[rows[b]];
     Py_ssize_t *colptr = PyMem_RawCalloc(n_features + 1, sizeof(Py_ssize_t));
-    Py_ssize_t *row_of = PyMem_RawMalloc((nnz ? nnz : 1) * sizeof(Py_ssize_t));
+    int32_t *row_of = PyMem_RawMalloc((nnz ? nnz : 1) * sizeof(int32_t));
     float *value = PyMem_RawMalloc((nnz ? nnz : 1) * sizeof(float));
     if (colptr == NULL || row_of == NULL || value == NULL) {
         PyMem_RawFree(colptr);
@@ -432,7 +434,7 @@ csr_t_matmul_loop(const float *restrict data, const int64_t *restrict indices,
     for (Py_ssize_t b = 0; b < m; b++)  /* colptr[c] walks to the end of column c ... */
         for (int64_t q = indptr[rows[b]]; q < indptr[rows[b] + 1]; q++) {
             Py_ssize_t at = colptr[indices[q]]++;
-            row_of[at] = b;
+            row_of[at] = (int32_t)b;
             value[at] = data[q];
         }
     for (Py_ssize_t c = n_features; c > 0; c--)  /* ... so shift it back to its start */
@@ -497,10 +499,14 @@ csr_product(PyObject *args, int transposed)
                           &n_features, &k) ||
         check_shape(m, k) < 0 || check_shape(n_features, k) < 0)
         return NULL;
+    if (m > INT32_MAX || n_features > INT32_MAX) {
+        PyErr_SetString(PyExc_ValueError, "at most 2**31 - 1 rows and features");
+        return NULL;
+    }
     if (PyObject_GetBuffer(data_o, &data, PyBUF_C_CONTIGUOUS) < 0)
         return NULL;
     Py_ssize_t nnz = data.len / 4;
-    if (take(ind_o, &ind, nnz * 8, 0, "indices") < 0)
+    if (take(ind_o, &ind, nnz * 4, 0, "indices") < 0)
         goto release_data;
     if (PyObject_GetBuffer(ptr_o, &ptr, PyBUF_C_CONTIGUOUS) < 0)
         goto release_ind;
@@ -561,7 +567,7 @@ csr_t_matmul(PyObject *self, PyObject *args)
  * indptr does not match x's nonzero counts. */
 static int
 csr_fill_loop(const float *restrict x, const int64_t *restrict indptr, float *restrict data,
-              int64_t *restrict indices, Py_ssize_t n, Py_ssize_t d)
+              int32_t *restrict indices, Py_ssize_t n, Py_ssize_t d)
 {
     int64_t at = 0;
     for (Py_ssize_t i = 0; i < n; i++) {
@@ -573,7 +579,7 @@ csr_fill_loop(const float *restrict x, const int64_t *restrict indptr, float *re
                 if (at >= indptr[n])
                     return -1;
                 data[at] = row[j];
-                indices[at++] = j;
+                indices[at++] = (int32_t)j;
             }
     }
     return at == indptr[n] ? 0 : -1;
@@ -597,11 +603,11 @@ csr_fill(PyObject *self, PyObject *args)
     if (PyObject_GetBuffer(data_o, &data, PyBUF_C_CONTIGUOUS | PyBUF_WRITABLE) < 0)
         goto release_ptr;
     Py_ssize_t nnz = ((const int64_t *)ptr.buf)[n];
-    if (nnz < 0 || data.len != nnz * 4) {
+    if (nnz < 0 || data.len != nnz * 4 || d > INT32_MAX) {
         PyErr_SetString(PyExc_ValueError, "data must hold indptr[-1] float32 values");
         goto release_data;
     }
-    if (take(ind_o, &ind, nnz * 8, 1, "indices") < 0)
+    if (take(ind_o, &ind, nnz * 4, 1, "indices") < 0)
         goto release_data;
     Py_BEGIN_ALLOW_THREADS
     status = csr_fill_loop(x.buf, ptr.buf, data.buf, ind.buf, n, d);

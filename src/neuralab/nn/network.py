@@ -51,6 +51,8 @@ SPARSE_DENSITY = 0.3
 class SparseRows:
     """Rows ``rows`` of a CSR matrix ``(data, indices, indptr)``, picked without a copy.
 
+    ``indices`` (the columns) are int32, ``indptr`` and ``rows`` int64.
+
     The training loops keep a mostly-zero input in this form (see
     :meth:`Network.training_input`) and take a batch with :meth:`take`. The fused backend reads
     the picked rows' nonzeros directly (``kernels.csr_matmul``); the numpy backend multiplies
@@ -72,19 +74,19 @@ class SparseRows:
         if _is_sparse(X):
             X = X.tocsr()
             X.sum_duplicates()
-            return cls(np.ascontiguousarray(X.data, dtype), X.indices.astype(np.int64),
+            return cls(np.ascontiguousarray(X.data, dtype), X.indices.astype(np.int32),
                        X.indptr.astype(np.int64), X.shape[1])
         X = np.ascontiguousarray(X)
         indptr = np.zeros(X.shape[0] + 1, np.int64)
         np.cumsum(np.count_nonzero(X, axis=1), out=indptr[1:])
         if kernels.ENABLED and X.dtype == np.float32 and np.dtype(dtype) == np.float32:
-            data, indices = np.empty(indptr[-1], np.float32), np.empty(indptr[-1], np.int64)
+            data, indices = np.empty(indptr[-1], np.float32), np.empty(indptr[-1], np.int32)
             kernels.compiled.csr_fill(X, indptr, data, indices, *X.shape)  # one pass
             return cls(data, indices, indptr, X.shape[1])
         nonzero = X != 0
         flat = np.flatnonzero(nonzero)  # row by row, columns ascending: CSR's order
-        return cls(np.ascontiguousarray(X[nonzero], dtype), flat % X.shape[1], indptr,
-                   X.shape[1])
+        return cls(np.ascontiguousarray(X[nonzero], dtype),
+                   (flat % X.shape[1]).astype(np.int32), indptr, X.shape[1])
 
     def take(self, rows: np.ndarray) -> SparseRows:
         """The rows ``rows`` of these rows (positions in this batch, as for an array)."""
