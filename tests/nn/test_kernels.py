@@ -287,8 +287,12 @@ def test_csr_fill_matches_the_numpy_conversion(monkeypatch: pytest.MonkeyPatch) 
     for a, b in ((fused.data, reference.data), (fused.indices, reference.indices),
                  (fused.indptr, reference.indptr)):
         np.testing.assert_array_equal(a, b)
-    wrong = fused.indptr.copy()
-    wrong[3] += 1
-    with pytest.raises(ValueError, match="indptr does not match"):
-        K.csr_fill(X, wrong, np.empty(wrong[-1], np.float32), np.empty(wrong[-1], np.int32),
-                   *X.shape)
+    for change in (3, -1):  # a row's count, and the total
+        wrong = fused.indptr.copy()
+        wrong[change] += 1
+        with pytest.raises(ValueError, match="indptr does not match"):
+            K.csr_fill(X, wrong, np.empty(wrong[-1] + 1, np.float32),
+                       np.empty(wrong[-1] + 1, np.int32), *X.shape)
+    with pytest.raises(ValueError, match="spare|indptr"):
+        K.csr_fill(X, fused.indptr, np.empty(len(fused.data), np.float32),
+                   np.empty(len(fused.data), np.int32), *X.shape)

@@ -20,8 +20,10 @@
  *                                     the nonzeros of the picked rows (no copy of them)
  *   csr_t_matmul(data, indices, indptr, rows, d, g, n_rows, n_features, k)
  *                                     g = X[rows].T @ d, the same way
- *   csr_fill(x, indptr, data, indices, n, d)   the CSR form of a dense n x d array, in one
- *                                     pass (indptr, from the rows' nonzero counts, is given)
+ *   csr_count(x, indptr, n, d)        indptr of the CSR form of a dense n x d array;
+ *                                     returns its number of nonzeros
+ *   csr_fill(x, indptr, data, indices, n, d)   then its data and column indices (one
+ *                                     spare slot at the end of each)
  *
  * The two CSR products are the first layer's matmuls on mostly-zero inputs (MNIST's pixels
  * are 81% zeros): a dense product multiplies every zero, these skip them. Their reference
@@ -563,26 +565,68 @@ csr_t_matmul(PyObject *self, PyObject *args)
     return csr_product(args, 1);
 }
 
+/* indptr[0] = 0 and indptr[i + 1] = indptr[i] + the nonzeros of row i; returns the total. */
+CLONES static int64_t
+csr_count_loop(const float *restrict x, int64_t *restrict indptr, Py_ssize_t n, Py_ssize_t d)
+{
+    int64_t total = 0;
+    indptr[0] = 0;
+    for (Py_ssize_t i = 0; i < n; i++) {
+        const float *row = x + i * d;
+        int64_t count = 0;
+        for (Py_ssize_t j = 0; j < d; j++)
+            count += row[j] != 0.0f;
+        total += count;
+        indptr[i + 1] = total;
+    }
+    return total;
+}
+
+static PyObject *
+csr_count(PyObject *self, PyObject *args)
+{
+    PyObject *x_o, *ptr_o;
+    Py_ssize_t n, d;
+    Py_buffer x, ptr;
+    int64_t total;
+    if (!PyArg_ParseTuple(args, "OOnn", &x_o, &ptr_o, &n, &d) || check_shape(n, d) < 0)
+        return NULL;
+    if (take(x_o, &x, n * d * 4, 0, "x") < 0)
+        return NULL;
+    if (take(ptr_o, &ptr, (n + 1) * 8, 1, "indptr") < 0) {
+        PyBuffer_Release(&x);
+        return NULL;
+    }
+    Py_BEGIN_ALLOW_THREADS
+    total = csr_count_loop(x.buf, ptr.buf, n, d);
+    Py_END_ALLOW_THREADS
+    PyBuffer_Release(&ptr);
+    PyBuffer_Release(&x);
+    return PyLong_FromLongLong(total);
+}
+
 /* Copies the nonzeros of x, row by row, into data and their columns into indices; -1 if
- * indptr does not match x's nonzero counts. */
-static int
+ * indptr does not match x's nonzero counts. Branch-free: every entry is written at the next
+ * free place, which only advances past a nonzero (so data and indices hold one spare slot). */
+CLONES static int
 csr_fill_loop(const float *restrict x, const int64_t *restrict indptr, float *restrict data,
               int32_t *restrict indices, Py_ssize_t n, Py_ssize_t d)
 {
     int64_t at = 0;
+    const int64_t nnz = indptr[n];
     for (Py_ssize_t i = 0; i < n; i++) {
-        if (indptr[i] != at)
+        if (indptr[i] != at || indptr[i + 1] > nnz || indptr[i + 1] - at > d)
             return -1;
         const float *row = x + i * d;
-        for (Py_ssize_t j = 0; j < d; j++)
-            if (row[j] != 0.0f) {
-                if (at >= indptr[n])
-                    return -1;
-                data[at] = row[j];
-                indices[at++] = (int32_t)j;
-            }
+        for (Py_ssize_t j = 0; j < d; j++) {
+            data[at] = row[j];
+            indices[at] = (int32_t)j;
+            at += row[j] != 0.0f;
+            if (at > indptr[i + 1])  /* more nonzeros than indptr says */
+                return -1;
+        }
     }
-    return at == indptr[n] ? 0 : -1;
+    return at == nnz ? 0 : -1;
 }
 
 static PyObject *
@@ -603,11 +647,11 @@ csr_fill(PyObject *self, PyObject *args)
     if (PyObject_GetBuffer(data_o, &data, PyBUF_C_CONTIGUOUS | PyBUF_WRITABLE) < 0)
         goto release_ptr;
     Py_ssize_t nnz = ((const int64_t *)ptr.buf)[n];
-    if (nnz < 0 || data.len != nnz * 4 || d > INT32_MAX) {
-        PyErr_SetString(PyExc_ValueError, "data must hold indptr[-1] float32 values");
+    if (nnz < 0 || data.len != (nnz + 1) * 4 || d > INT32_MAX) {
+        PyErr_SetString(PyExc_ValueError, "data must hold indptr[-1] + 1 float32 values");
         goto release_data;
     }
-    if (take(ind_o, &ind, nnz * 4, 1, "indices") < 0)
+    if (take(ind_o, &ind, (nnz + 1) * 4, 1, "indices") < 0)
         goto release_data;
     Py_BEGIN_ALLOW_THREADS
     status = csr_fill_loop(x.buf, ptr.buf, data.buf, ind.buf, n, d);
@@ -638,8 +682,11 @@ static PyMethodDef methods[] = {
     {"adam", adam, METH_VARARGS, "adam(p, g, m, v, b1, b2, c, eps, n): one Adam update."},
     {"csr_matmul", csr_matmul, METH_VARARGS,
      "csr_matmul(data, indices, indptr, rows, w, out, m, n_features, k): out = X[rows] @ w."},
+    {"csr_count", csr_count, METH_VARARGS,
+     "csr_count(x, indptr, n, d) -> nnz: the CSR indptr of a dense float32 x."},
     {"csr_fill", csr_fill, METH_VARARGS,
-     "csr_fill(x, indptr, data, indices, n, d): the CSR data and indices of a dense x."},
+     "csr_fill(x, indptr, data, indices, n, d): the CSR data and indices of a dense x (both "
+     "of length indptr[-1] + 1: the last slot is scratch)."},
     {"csr_t_matmul", csr_t_matmul, METH_VARARGS,
      "csr_t_matmul(data, indices, indptr, rows, d, g, m, n_features, k): g = X[rows].T @ d."},
     {NULL, NULL, 0, NULL},

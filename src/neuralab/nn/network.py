@@ -77,12 +77,14 @@ class SparseRows:
             return cls(np.ascontiguousarray(X.data, dtype), X.indices.astype(np.int32),
                        X.indptr.astype(np.int64), X.shape[1])
         X = np.ascontiguousarray(X)
-        indptr = np.zeros(X.shape[0] + 1, np.int64)
-        np.cumsum(np.count_nonzero(X, axis=1), out=indptr[1:])
+        indptr = np.empty(X.shape[0] + 1, np.int64)
         if kernels.ENABLED and X.dtype == np.float32 and np.dtype(dtype) == np.float32:
-            data, indices = np.empty(indptr[-1], np.float32), np.empty(indptr[-1], np.int32)
-            kernels.compiled.csr_fill(X, indptr, data, indices, *X.shape)  # one pass
-            return cls(data, indices, indptr, X.shape[1])
+            nnz = kernels.compiled.csr_count(X, indptr, *X.shape)  # two passes over X in C
+            data, indices = np.empty(nnz + 1, np.float32), np.empty(nnz + 1, np.int32)
+            kernels.compiled.csr_fill(X, indptr, data, indices, *X.shape)  # + a spare slot
+            return cls(data[:nnz], indices[:nnz], indptr, X.shape[1])
+        indptr[0] = 0
+        np.cumsum(np.count_nonzero(X, axis=1), out=indptr[1:])
         nonzero = X != 0
         flat = np.flatnonzero(nonzero)  # row by row, columns ascending: CSR's order
         return cls(np.ascontiguousarray(X[nonzero], dtype),
