@@ -487,8 +487,9 @@ csr_t_matmul_loop(const float *restrict data, const int32_t *restrict indices,
     return 0;
 }
 
-/* Shared argument handling of csr_matmul and csr_t_matmul: `dense` is out (m x k, written)
- * for the product and d (m x k, read) for the transposed one; `res` is w (read) or g. */
+/* The argument handling csr_matmul and csr_t_matmul share. Their fifth and sixth arguments
+ * are w (n_features x k, read) and out (m x k, written) for the product, d (m x k, read) and
+ * g (n_features x k, written) for the transposed one. */
 static PyObject *
 csr_product(PyObject *args, int transposed)
 {
