@@ -451,3 +451,14 @@ def test_ctrl_c_ends_the_fit_early_and_keeps_the_model(digits, monkeypatch):
         clf.fit(X, y)
     assert clf.n_iter_ == 2 and len(clf.loss_curve_) == 2
     assert clf.predict(X).shape == y.shape
+
+
+def test_early_stopping_with_sample_weight_like_sklearn(digits):
+    X, y = digits
+    y = y >= 5
+    w = np.random.default_rng(3).uniform(0.5, 2, len(X))
+    ours, theirs = _fit_both("classifier", X, y, {"sample_weight": w}, early_stopping=True,
+                             hidden_layer_sizes=(12,), max_iter=30, random_state=4,
+                             learning_rate_init=0.01)
+    _assert_same_model(ours, theirs, rtol=1e-6)
+    assert ours.validation_scores_ == pytest.approx(theirs.validation_scores_)
