@@ -7,8 +7,9 @@ for two, logistic units for multilabel targets, identity or exp for regression),
 losses as reported in ``loss_curve_``, the same stopping rule, learning-rate schedules, early
 stopping, warm starts, ``partial_fit``, sample weights, sparse input and float32/float64 handling.
 Given the same ``random_state`` they draw the same initial weights, shuffles and validation
-split as scikit-learn (its documented use of one ``RandomState``), so the two can be compared
-number for number.
+split as scikit-learn (its use of one ``RandomState``), so the two can be compared number for
+number. One difference, on purpose: the early-stopping split of several classes is stratified,
+as scikit-learn's documentation says; scikit-learn 1.9's code stratifies two classes only.
 
 The training itself is :meth:`~neuralab.nn.network.Network.train_step` on a float32 or float64
 :class:`~neuralab.nn.network.Network` (``network_``; ``coefs_`` and ``intercepts_`` are views of
