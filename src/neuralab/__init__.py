@@ -13,6 +13,7 @@ __version__ = "0.1.0"
 
 _LAZY = {
     "MLPClassifier": "neuralab.nn",
+    "MLPRegressor": "neuralab.nn",
     "compare_models": "neuralab.labs.compare",
     "ModelCache": "neuralab.labs.compare",
     "sweep": "neuralab.labs.sweep",

@@ -1,38 +1,82 @@
-"""One BLAS thread while models train: the same sums in the same order on every run.
+"""The one place that limits numpy's BLAS threads (through threadpoolctl).
 
 OpenBLAS splits a matrix product across threads differently depending on how many it has,
 which changes float32 rounding and so the trained model. Training under
 :func:`single_threaded` makes results reproducible from a seed, and leaves the other cores
 to run other trainings (the decision tree, or another learner's job) at the same time.
+:func:`limited` caps the threads at any number (``train(..., blas_threads=n)``).
+
+A BLAS's thread count belongs to the whole process, so the limit is process-wide: while
+several callers are inside these blocks (in several threads), the smallest limit asked for
+holds, and the original setting comes back when the last one leaves. That bookkeeping is the
+process's own state, kept in one object here.
 """
 
 from __future__ import annotations
 
 import threading
+from collections import Counter
 from collections.abc import Iterator
 from contextlib import contextmanager
 from typing import Any
 
-_lock = threading.Lock()
-_users = 0
-_limiter: Any = None
+__all__ = ["limited", "single_threaded"]
+
+
+class _Limits:
+    """The limits currently asked for, and threadpoolctl's handle on the one applied."""
+
+    def __init__(self) -> None:
+        self.lock = threading.Lock()
+        self.asked: Counter[int] = Counter()
+        self.applied: Any = None  # threadpoolctl's limiter, while any limit is asked for
+        self.current: int | None = None
+
+    def _apply(self) -> None:
+        want = min(self.asked) if self.asked else None
+        if want == self.current:
+            return
+        if self.applied is not None:
+            self.applied.restore_original_limits()
+            self.applied = None
+        if want is not None:
+            from threadpoolctl import threadpool_limits
+
+            self.applied = threadpool_limits(limits=want, user_api="blas")
+        self.current = want
+
+    def enter(self, threads: int) -> None:
+        with self.lock:
+            self.asked[threads] += 1
+            self._apply()
+
+    def leave(self, threads: int) -> None:
+        with self.lock:
+            self.asked[threads] -= 1
+            if not self.asked[threads]:
+                del self.asked[threads]
+            self._apply()
+
+
+_LIMITS = _Limits()
 
 
 @contextmanager
-def single_threaded() -> Iterator[None]:
-    """Limit BLAS to one thread (process-wide) while any caller is inside this block."""
-    global _users, _limiter
-    with _lock:
-        if _users == 0:
-            from threadpoolctl import threadpool_limits
-
-            _limiter = threadpool_limits(limits=1, user_api="blas")
-        _users += 1
+def limited(threads: int | None) -> Iterator[None]:
+    """Limit BLAS to ``threads`` threads (process-wide) inside this block; None: no limit."""
+    if threads is None:
+        yield
+        return
+    threads = int(threads)
+    if threads < 1:
+        raise ValueError(f"threads must be >= 1 (got {threads})")
+    _LIMITS.enter(threads)
     try:
         yield
     finally:
-        with _lock:
-            _users -= 1
-            if _users == 0:
-                _limiter.restore_original_limits()
-                _limiter = None
+        _LIMITS.leave(threads)
+
+
+def single_threaded() -> Any:
+    """Limit BLAS to one thread (process-wide) while any caller is inside this block."""
+    return limited(1)

@@ -58,6 +58,13 @@ class Param:
     max_length: int | None = None  # for str
     shape: tuple[int, ...] = ()  # for arrays of `kind` (e.g. a 3x3 matrix)
     extra: dict[str, Any] = field(default_factory=dict)
+    # A sequence of any length of `kind` values, each checked (a bare value is one item).
+    sequence: bool = False
+    # Values accepted as they are besides the typed range, e.g. "auto" or math.inf.
+    also: tuple[Any, ...] = ()
+    # Whether `low` / `high` themselves are excluded (an open interval).
+    low_open: bool = False
+    high_open: bool = False
 
     def bounds(self, scope: Scope = "api") -> tuple[float | None, float | None]:
         if scope == "api":
@@ -70,6 +77,12 @@ class Param:
         """What this parameter accepts, in words (used in every error message)."""
         if "expected" in self.extra:
             return self.extra["expected"]
+        if self.also:
+            others = " or ".join(_literal(a) for a in self.also)
+            return f"{self._expected_typed(scope)} or {others}"
+        return self._expected_typed(scope)
+
+    def _expected_typed(self, scope: Scope) -> str:
         if self.choices:
             return "one of " + ", ".join(self.choices)
         if self.kind is bool:
@@ -80,19 +93,42 @@ class Param:
         low, high = self.bounds(scope)
         if self.shape:
             noun = "a " + "x".join(map(str, self.shape)) + " array of numbers"
+        if self.sequence:
+            noun = "a sequence of " + {int: "integers", float: "numbers"}[self.kind]
+        lower = f"> {_num(low)}" if self.low_open else f">= {_num(low)}" if low is not None else ""
+        upper = f"< {_num(high)}" if self.high_open else f"<= {_num(high)}" if high is not None \
+            else ""
         if low is not None and high is not None:
+            if self.low_open or self.high_open:
+                return f"{noun} {lower} and {upper}"
             return f"{noun} from {_num(low)} to {_num(high)}"
-        if low is not None:
-            return f"{noun} >= {_num(low)}"
-        if high is not None:
-            return f"{noun} <= {_num(high)}"
+        if lower or upper:
+            return f"{noun} {lower or upper}"
         return noun
 
     def check(self, value: Any, scope: Scope = "api") -> Any:
         """Return ``value`` coerced to this parameter's type, or raise ParamError."""
+        for literal in self.also:
+            if _same_literal(value, literal):
+                return literal
         if self.shape:
             return self._check_array(value, scope)
+        if self.sequence:
+            return self._check_sequence(value, scope)
         return self._check_scalar(value, scope)
+
+    def _check_sequence(self, value: Any, scope: Scope) -> tuple:
+        fail = ParamError(self.name, self.expected(scope), value)
+        if isinstance(value, (str, bytes, dict)) or not hasattr(value, "__iter__"):
+            items = [value]  # a bare value is a sequence of one
+        else:
+            items = list(value)
+            if any(getattr(item, "ndim", 0) for item in items):
+                raise fail
+        try:
+            return tuple(self._check_scalar(item, scope) for item in items)
+        except ParamError:
+            raise fail from None
 
     def _check_scalar(self, value: Any, scope: Scope, where: str = "") -> Any:
         name = self.name + where
@@ -133,7 +169,9 @@ class Param:
             if not math.isfinite(value):
                 raise fail
         low, high = self.bounds(scope)
-        if (low is not None and value < low) or (high is not None and value > high):
+        if low is not None and (value <= low if self.low_open else value < low):
+            raise fail
+        if high is not None and (value >= high if self.high_open else value > high):
             raise fail
         return value
 
@@ -168,12 +206,40 @@ class Param:
             out["shape"] = list(self.shape)
         if self.max_length is not None:
             out["max_length"] = self.max_length
+        if self.sequence:
+            out["sequence"] = True
+        if self.also:
+            out["also"] = [_literal(a) for a in self.also]
+        if self.low_open or self.high_open:
+            out["open"] = [self.low_open, self.high_open]
         out.update(self.extra)
         return out
 
 
 def _num(x: float) -> str:
+    if math.isinf(x):
+        return "inf" if x > 0 else "-inf"
     return str(int(x)) if float(x).is_integer() else f"{x:g}"
+
+
+def _literal(value: Any) -> str:
+    """How a literal of ``Param.also`` is written in messages and descriptions."""
+    if isinstance(value, bool):
+        return str(value).lower()
+    if isinstance(value, float):
+        return _num(value)
+    return f'"{value}"' if isinstance(value, str) else repr(value)
+
+
+def _same_literal(value: Any, literal: Any) -> bool:
+    """``value`` is ``literal`` (a bool only as a bool, a string only as a string)."""
+    if hasattr(value, "item") and getattr(value, "ndim", 1) == 0:  # numpy scalar
+        value = value.item()
+    if isinstance(literal, bool) or isinstance(value, bool):
+        return isinstance(value, bool) and isinstance(literal, bool) and value is literal
+    if isinstance(literal, str):
+        return isinstance(value, str) and value == literal
+    return isinstance(value, (int, float)) and value == literal
 
 
 def _table(*params: Param) -> dict[str, Param]:
@@ -323,28 +389,49 @@ TABLE: dict[str, dict[str, Param]] = {
               label="Your function header for the chatbot", max_length=4000,
               extra={"ui_only": True}),
     ),
-    # neuralab.MLPClassifier (scikit-learn's parameter names). hidden_layer_sizes is a
-    # sequence (each width checked against this entry) and batch_size also takes "auto".
+    # neuralab.MLPClassifier and MLPRegressor: scikit-learn 1.9's parameters, with its
+    # defaults and accepted values (random_state also takes a numpy RandomState or None, and
+    # loss is MLPRegressor's only).
     "mlp": _table(
         Param("hidden_layer_sizes", int, (100,), "Width of each hidden layer, input to output.",
-              low=1, high=100_000, extra={"sequence": True, "max_layers": 64}),
+              low=1, sequence=True),
         Param("activation", str, "relu", "Activation of the hidden layers.",
-              choices=("relu", "tanh", "logistic", "sigmoid", "identity")),
-        Param("solver", str, "adam", "The optimizer.", choices=("adam", "sgd")),
-        Param("alpha", float, 1e-4, "Strength of the L2 penalty on the weights.",
-              low=0.0, high=1e6),
-        Param("batch_size", int, "auto", "Images per step; auto is min(200, n_samples).",
-              low=1, high=10_000_000, extra={"also": "auto"}),
-        Param("learning_rate_init", float, 1e-3, "Initial step size of the optimizer.",
-              low=1e-12, high=100.0),
-        Param("max_iter", int, 200, "Maximum number of epochs.", low=1, high=1_000_000),
-        Param("tol", float, 1e-4, "Smallest loss improvement that counts as progress.",
-              low=0.0, high=1e6),
-        Param("n_iter_no_change", int, 10, "Epochs without progress before stopping.",
-              low=1, high=1_000_000),
+              choices=("identity", "logistic", "tanh", "relu")),
+        Param("solver", str, "adam", "The optimizer.", choices=("lbfgs", "sgd", "adam")),
+        Param("alpha", float, 1e-4, "Strength of the L2 penalty on the weights.", low=0.0),
+        Param("batch_size", int, "auto", "Rows per step; auto is min(200, n_samples).",
+              low=1, also=("auto",)),
+        Param("learning_rate", str, "constant", "Step size schedule of the sgd solver.",
+              choices=("constant", "invscaling", "adaptive")),
+        Param("learning_rate_init", float, 1e-3, "Initial step size (sgd and adam).",
+              low=0.0, low_open=True),
+        Param("power_t", float, 0.5, "Exponent of the invscaling schedule.", low=0.0),
+        Param("max_iter", int, 200, "Maximum epochs (sgd, adam) or iterations (lbfgs).",
+              low=1),
+        Param("shuffle", bool, True, "Shuffle the rows before every epoch."),
+        Param("random_state", int, None, "Seed of the initial weights, the shuffles and the "
+              "validation split.", low=0, high=2**32 - 1),
+        Param("tol", float, 1e-4, "Smallest improvement that counts as progress.", low=0.0),
+        Param("verbose", int, False, "Print progress: the loss (and score) of every epoch.",
+              low=0, also=(False, True)),
+        Param("warm_start", bool, False, "Continue from the previous fit's weights."),
         Param("momentum", float, 0.9, "Momentum of the sgd solver.", low=0.0, high=1.0),
-        Param("random_state", int, None, "Seed of the initial weights and the shuffles.",
-              low=0, high=2**32 - 1),
+        Param("nesterovs_momentum", bool, True, "Nesterov's momentum (sgd)."),
+        Param("early_stopping", bool, False, "Stop when the score on a held-out part of the "
+              "training data stops improving."),
+        Param("validation_fraction", float, 0.1, "Share of the training data held out for "
+              "early stopping.", low=0.0, high=1.0, high_open=True),
+        Param("beta_1", float, 0.9, "Decay of Adam's first moment.", low=0.0, high=1.0,
+              high_open=True),
+        Param("beta_2", float, 0.999, "Decay of Adam's second moment.", low=0.0, high=1.0,
+              high_open=True),
+        Param("epsilon", float, 1e-8, "Adam's numerical stability term.", low=0.0,
+              low_open=True),
+        Param("n_iter_no_change", int, 10, "Epochs without progress before stopping.",
+              low=1, also=(math.inf,)),
+        Param("max_fun", int, 15000, "Maximum loss evaluations of the lbfgs solver.", low=1),
+        Param("loss", str, "squared_error", "The regressor's loss.",
+              choices=("squared_error", "poisson")),
     ),
     # The playground: TensorFlow Playground's settings, its ranges and defaults, and more.
     "playground": _table(

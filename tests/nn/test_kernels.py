@@ -33,38 +33,81 @@ def test_the_extension_is_built() -> None:
     assert kernels.ENABLED and K is not None
 
 
+def _pair(*args: object, **kwargs: object) -> tuple[Network, Network]:
+    """The same network twice: on the fused backend and on the numpy reference."""
+    return (Network(*args, backend="fused", **kwargs),
+            Network(*args, backend="numpy", **kwargs))
+
+
 @pytest.mark.parametrize("activation", ["relu", "tanh", "sigmoid", "identity"])
-def test_one_step_matches_numpy(activation: str, monkeypatch: pytest.MonkeyPatch) -> None:
+def test_one_step_matches_numpy(activation: str) -> None:
     X, y = _data()
-    net = Network((20, 16, 12, 5), activation=activation, seed=1)
-    fused = net.loss_and_gradients(X, y, alpha=0.3)
-    monkeypatch.setattr(kernels, "ENABLED", False)
-    reference = net.loss_and_gradients(X, y, alpha=0.3)
+    fused_net, numpy_net = _pair((20, 16, 12, 5), activation=activation, seed=1)
+    fused = fused_net.loss_and_gradients(X, y, alpha=0.3)
+    reference = numpy_net.loss_and_gradients(X, y, alpha=0.3)
     assert fused[0] == pytest.approx(reference[0], rel=1e-6)
     for got, want in zip(fused[1] + fused[2], reference[1] + reference[2], strict=True):
         np.testing.assert_allclose(got, want, rtol=1e-4, atol=1e-6)
 
 
-def test_train_accuracy_counts_the_same_rows(monkeypatch: pytest.MonkeyPatch) -> None:
+@pytest.mark.parametrize("output", ["identity", "logistic", "exp"])
+@pytest.mark.parametrize("weighted", [False, True])
+def test_other_outputs_and_sample_weights_match_numpy(output: str, weighted: bool) -> None:
+    X, labels = _data()
+    y = (np.eye(5)[labels] if output == "logistic" else
+         np.abs(X[:, :5]) if output == "exp" else X[:, :5] * 2)
+    weights = np.random.default_rng(1).uniform(0, 3, len(X)) if weighted else None
+    fused_net, numpy_net = _pair((20, 16, 5), output=output, seed=3)
+    fused = fused_net.loss_and_gradients(X, y, alpha=0.3, sample_weight=weights)
+    reference = numpy_net.loss_and_gradients(X, y, alpha=0.3, sample_weight=weights)
+    assert fused[0] == pytest.approx(reference[0], rel=1e-6)
+    for got, want in zip(fused[1] + fused[2], reference[1] + reference[2], strict=True):
+        np.testing.assert_allclose(got, want, rtol=1e-4, atol=1e-6)
+
+
+def test_weighted_softmax_matches_numpy() -> None:
+    X, y = _data()
+    weights = np.random.default_rng(2).uniform(0, 2, len(X))
+    fused_net, numpy_net = _pair((20, 16, 5), seed=4)
+    fused = fused_net.loss_and_gradients(X, y, alpha=0.1, sample_weight=weights)
+    reference = numpy_net.loss_and_gradients(X, y, alpha=0.1, sample_weight=weights)
+    assert fused[0] == pytest.approx(reference[0], rel=1e-6)
+    for got, want in zip(fused[1] + fused[2], reference[1] + reference[2], strict=True):
+        np.testing.assert_allclose(got, want, rtol=1e-4, atol=1e-6)
+
+
+def test_sparse_input_matches_dense_on_both_backends() -> None:
+    sparse = pytest.importorskip("scipy.sparse")
+    X, y = _data()
+    X[np.abs(X) < 1] = 0
+    for net in _pair((20, 8, 5), seed=5):
+        dense = net.loss_and_gradients(X, y, alpha=0.2)
+        for fmt in (sparse.csr_matrix, sparse.csc_matrix):
+            got = net.loss_and_gradients(fmt(X), y, alpha=0.2)
+            assert got[0] == pytest.approx(dense[0], rel=1e-6)
+            for a, b in zip(got[1] + got[2], dense[1] + dense[2], strict=True):
+                np.testing.assert_allclose(a, b, rtol=1e-5, atol=1e-6)
+        np.testing.assert_allclose(net.forward(sparse.csr_matrix(X)), net.forward(X), rtol=1e-6)
+
+
+def test_train_accuracy_counts_the_same_rows() -> None:
     X, y = _data(n=400)
-    net = Network((20, 32, 5), seed=2)
-    fused = net._loss_and_grads(X, y, 0.0)
-    monkeypatch.setattr(kernels, "ENABLED", False)
-    assert net._loss_and_grads(X, y, 0.0)[1] == fused[1] > 0
+    fused_net, numpy_net = _pair((20, 32, 5), seed=2)
+    fused = fused_net.compute_gradients(X, y)
+    assert numpy_net.compute_gradients(X, y).correct == fused.correct > 0
 
 
-def test_adam_is_bit_identical_to_the_numpy_update() -> None:
+@pytest.mark.parametrize("epsilon_hat", [False, True])
+def test_adam_is_bit_identical_to_the_numpy_update(epsilon_hat: bool) -> None:
     rng = np.random.default_rng(3)
     p0 = rng.normal(size=1001).astype(np.float32)
-    fused, reference = Adam([p0.copy()], 0.01), Adam([p0.copy()], 0.01)
+    fused = Adam([p0.copy()], 0.01, epsilon_hat=epsilon_hat, fused=True)
+    reference = Adam([p0.copy()], 0.01, epsilon_hat=epsilon_hat, fused=False)
+    assert fused.fused and not reference.fused
     for _ in range(5):
         g = rng.normal(size=1001).astype(np.float32)
         fused.step([g])
-        kernels.ENABLED = False
-        try:
-            reference.step([g])
-        finally:
-            kernels.ENABLED = True
+        reference.step([g])
     for a, b in [(fused.params, reference.params), (fused.m, reference.m),
                  (fused.v, reference.v)]:
         np.testing.assert_array_equal(a[0], b[0])
@@ -145,8 +188,111 @@ def test_bad_buffers_are_refused_not_overrun() -> None:
         K.l2_gradient(np.zeros(4, np.float32), [0.0] * 4, 1.0, 4)
 
 
-def test_float64_networks_use_numpy() -> None:
-    net = Network((3, 4, 2), dtype=np.float64)
-    assert not net._fused()
+def test_the_backend_is_chosen_once_per_network(monkeypatch: pytest.MonkeyPatch) -> None:
+    assert Network((3, 4, 2), dtype=np.float64).backend == "numpy"
     assert not kernels.fast(np.zeros(3))
-    assert Network((3, 4, 2))._fused()
+    net = Network((3, 4, 2))
+    assert net.backend == "fused" and net.make_optimizer("adam").fused
+    with pytest.raises(ValueError, match="fused backend"):
+        Network((3, 4, 2), dtype=np.float64, backend="fused")
+    monkeypatch.setattr(kernels, "ENABLED", False)  # e.g. NEURALAB_KERNELS=0
+    assert Network((3, 4, 2)).backend == "numpy"
+    assert net.backend == "fused"  # made before: keeps its choice
+
+
+def _mostly_zeros(n: int = 300, d: int = 40, seed: int = 6) -> np.ndarray:
+    rng = np.random.default_rng(seed)
+    X = rng.normal(size=(n, d)).astype(np.float32)
+    X[rng.random((n, d)) < 0.8] = 0
+    X[3] = 0  # an empty row
+    return X
+
+
+@pytest.mark.parametrize("k", [64, 5, 37])  # whole 32-column blocks, and the columns left
+def test_csr_products_match_the_dense_ones(k: int) -> None:
+    from neuralab.nn.network import SparseRows
+
+    X = _mostly_zeros()
+    S = SparseRows.from_matrix(X, np.float32)
+    rows = np.random.default_rng(7).permutation(len(X))[:97]
+    batch = S.take(rows)
+    np.testing.assert_array_equal(batch.dense(), X[rows])
+    rng = np.random.default_rng(8)
+    w = rng.normal(size=(X.shape[1], k)).astype(np.float32)
+    out = np.empty((len(rows), k), np.float32)
+    K.csr_matmul(batch.data, batch.indices, batch.indptr, batch.rows, w, out, *batch.shape, k)
+    np.testing.assert_allclose(out, X[rows] @ w, rtol=1e-5, atol=1e-5)
+    d = rng.normal(size=(len(rows), k)).astype(np.float32)
+    g = np.full((X.shape[1], k), np.nan, np.float32)  # every entry must be written
+    K.csr_t_matmul(batch.data, batch.indices, batch.indptr, batch.rows, d, g, *batch.shape, k)
+    np.testing.assert_allclose(g, X[rows].T @ d, rtol=1e-5, atol=1e-5)
+
+
+def test_csr_products_refuse_bad_indices() -> None:
+    from neuralab.nn.network import SparseRows
+
+    S = SparseRows.from_matrix(_mostly_zeros(n=10, d=6), np.float32)
+    w, out = np.zeros((6, 4), np.float32), np.zeros((2, 4), np.float32)
+    with pytest.raises(IndexError, match="out of range"):
+        K.csr_matmul(S.data, S.indices, S.indptr, np.array([0, 10]), w, out, 2, 6, 4)
+    bad = S.indices.copy()
+    bad[0] = 6
+    with pytest.raises(IndexError, match="out of range"):
+        K.csr_t_matmul(S.data, bad, S.indptr, np.array([0, 1]), out, w, 2, 6, 4)
+    with pytest.raises(ValueError, match="bytes"):
+        K.csr_matmul(S.data, S.indices[:-1], S.indptr, np.array([0, 1]), w, out, 2, 6, 4)
+
+
+def test_sparse_rows_train_like_the_dense_reference() -> None:
+    from neuralab.nn.network import SparseRows
+
+    X = _mostly_zeros()
+    y = (X[:, :5].argmax(axis=1)).astype(np.int64)
+    fused_net, numpy_net = _pair((40, 16, 5), seed=9)
+    fused_input = fused_net.training_input(X)
+    assert isinstance(fused_input, SparseRows) and fused_input.density() < 0.3
+    assert isinstance(numpy_net.training_input(X), np.ndarray)  # numpy keeps it dense
+    assert isinstance(fused_net.training_input(np.ones((4, 40))), np.ndarray)  # dense data
+    rows = np.arange(0, 300, 3)
+    fused = fused_net.loss_and_gradients(fused_input[rows], y[rows], alpha=0.2)
+    reference = numpy_net.loss_and_gradients(X[rows], y[rows], alpha=0.2)
+    assert fused[0] == pytest.approx(reference[0], rel=1e-5)
+    for got, want in zip(fused[1] + fused[2], reference[1] + reference[2], strict=True):
+        np.testing.assert_allclose(got, want, rtol=1e-4, atol=1e-6)
+    np.testing.assert_allclose(fused_net.forward(fused_input[rows]), fused_net.forward(X[rows]),
+                               rtol=1e-5, atol=1e-7)
+    # the numpy backend takes SparseRows too, through their dense form
+    assert numpy_net.evaluate(fused_input, y)[0] == pytest.approx(
+        numpy_net.evaluate(X, y)[0], rel=1e-6)
+
+
+def test_sparse_rows_from_scipy_matrices() -> None:
+    sparse = pytest.importorskip("scipy.sparse")
+    from neuralab.nn.network import SparseRows
+
+    X = _mostly_zeros(n=50, d=12)
+    for matrix in (sparse.csr_matrix(X), sparse.csc_matrix(X)):
+        np.testing.assert_array_equal(SparseRows.from_matrix(matrix, np.float32).dense(), X)
+    assert isinstance(Network((12, 4, 2)).training_input(sparse.csr_matrix(X)), SparseRows)
+
+
+def test_csr_fill_matches_the_numpy_conversion(monkeypatch: pytest.MonkeyPatch) -> None:
+    from neuralab.nn.network import SparseRows
+
+    X = _mostly_zeros(n=80, d=30)
+    X[5, 7] = -0.0  # a negative zero is a zero
+    fused = SparseRows.from_matrix(X, np.float32)
+    monkeypatch.setattr(kernels, "ENABLED", False)
+    reference = SparseRows.from_matrix(X, np.float32)
+    for a, b in ((fused.data, reference.data), (fused.indices, reference.indices),
+                 (fused.indptr, reference.indptr)):
+        np.testing.assert_array_equal(a, b)
+    for change in (3, -1):  # a row's count, and the total
+        wrong = fused.indptr.copy()
+        wrong[change] += 1
+        with pytest.raises(ValueError, match="indptr does not match"):
+            K.csr_fill(X, wrong, np.empty(wrong[-1] + 1, np.float32),
+                       np.empty(wrong[-1] + 1, np.int32), *X.shape)
+    with pytest.raises(ValueError, match="spare|indptr"):
+        K.csr_fill(X, fused.indptr, np.empty(len(fused.data), np.float32),
+                   np.empty(len(fused.data), np.int32), *X.shape)

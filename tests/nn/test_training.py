@@ -199,3 +199,31 @@ def test_blas_threads_gives_the_same_numbers(blobs):
     train(a, X, y, max_epochs=2)
     train(b, X, y, max_epochs=2, blas_threads=1)
     np.testing.assert_allclose(a.params, b.params, rtol=1e-5, atol=1e-6)
+
+
+def test_blas_limits_nest_and_restore():
+    threadpoolctl = pytest.importorskip("threadpoolctl")
+    from neuralab.blas import limited, single_threaded
+
+    def blas_threads() -> list[int]:
+        return [p["num_threads"] for p in threadpoolctl.threadpool_info()
+                if p["user_api"] == "blas"]
+
+    before = blas_threads()
+    with limited(2):
+        assert all(t <= 2 for t in blas_threads())
+        with single_threaded():
+            assert all(t == 1 for t in blas_threads())
+        assert all(t <= 2 for t in blas_threads())
+    assert blas_threads() == before
+    with pytest.raises(ValueError, match="threads"), limited(0):
+        pass
+
+
+def test_training_uses_only_the_networks_public_api():
+    import inspect
+    import re
+
+    from neuralab.nn import training
+
+    assert not re.findall(r"network\._\w+", inspect.getsource(training))

@@ -13,6 +13,21 @@
  *                                     argmax is y)
  *   l2_gradient(g, w, c, n)           g += c * w; returns sum(w**2)
  *   adam(p, g, m, v, b1, b2, c, eps, n)   the update of optimizers.Adam, same scaled moments
+ *   csr_matmul(data, indices, indptr, rows, w, out, n_rows, n_features, k)
+ *                                     (float32 data, int32 column indices, int64 indptr
+ *                                     and rows)
+ *                                     out = X[rows] @ w for a CSR matrix X, reading only
+ *                                     the nonzeros of the picked rows (no copy of them)
+ *   csr_t_matmul(data, indices, indptr, rows, d, g, n_rows, n_features, k)
+ *                                     g = X[rows].T @ d, the same way
+ *   csr_count(x, indptr, n, d)        indptr of the CSR form of a dense n x d array;
+ *                                     returns its number of nonzeros
+ *   csr_fill(x, indptr, data, indices, n, d)   then its data and column indices (one
+ *                                     spare slot at the end of each)
+ *
+ * The two CSR products are the first layer's matmuls on mostly-zero inputs (MNIST's pixels
+ * are 81% zeros): a dense product multiplies every zero, these skip them. Their reference
+ * is the dense product of the same rows (network.py), which they match to rounding.
  *
  * Arrays arrive through the buffer protocol and must be C-contiguous; kernels.py checks
  * dtypes and shapes, and this file checks byte lengths. Compiled with -ffp-contract=off, so
@@ -315,6 +330,347 @@ release_p:
     return NULL;
 }
 
+/* Checks rows[] and the CSR structure of each picked row; -1 on the first bad index. */
+static int
+csr_check(const int32_t *restrict indices, const int64_t *restrict indptr,
+          const int64_t *restrict rows, Py_ssize_t m, Py_ssize_t n_total, Py_ssize_t nnz,
+          Py_ssize_t n_features)
+{
+    for (Py_ssize_t b = 0; b < m; b++) {
+        int64_t r = rows[b];
+        if (r < 0 || r >= n_total)
+            return -1;
+        int64_t start = indptr[r], end = indptr[r + 1];
+        if (start < 0 || end < start || end > nnz)
+            return -1;
+        for (int64_t q = start; q < end; q++)
+            if (indices[q] < 0 || indices[q] >= n_features)
+                return -1;
+    }
+    return 0;
+}
+
+/* out[b, :] = sum over the nonzeros q of row rows[b] of data[q] * w[indices[q], :].
+ * Summing into `out` itself would wait on a store and a reload at every nonzero. Instead each
+ * block of 32 columns is summed in four local accumulators (nonzeros q and q+4 go to the
+ * first, q+1 and q+5 to the second, ...), small enough for the compiler to keep in vector
+ * registers, so several sums progress at once; the four are added at the end of the row,
+ * always in the same order. */
+#define CSR_BLOCK 32
+CLONES static void
+csr_matmul_loop(const float *restrict data, const int32_t *restrict indices,
+                const int64_t *restrict indptr, const int64_t *restrict rows,
+                const float *restrict w, float *restrict out, Py_ssize_t m, Py_ssize_t k)
+{
+    for (Py_ssize_t b = 0; b < m; b++) {
+        const int64_t start = indptr[rows[b]], end = indptr[rows[b] + 1];
+        float *restrict o = out + b * k;
+        Py_ssize_t j0 = 0;
+        for (; j0 + CSR_BLOCK <= k; j0 += CSR_BLOCK) {
+            float a0[CSR_BLOCK] = {0.0f}, a1[CSR_BLOCK] = {0.0f};
+            float a2[CSR_BLOCK] = {0.0f}, a3[CSR_BLOCK] = {0.0f};
+            const float *restrict base = w + j0;
+            int64_t q = start;
+            for (; q + 8 <= end; q += 8) {
+                const float *restrict w0 = base + indices[q] * k;
+                const float *restrict w1 = base + indices[q + 1] * k;
+                const float *restrict w2 = base + indices[q + 2] * k;
+                const float *restrict w3 = base + indices[q + 3] * k;
+                const float *restrict w4 = base + indices[q + 4] * k;
+                const float *restrict w5 = base + indices[q + 5] * k;
+                const float *restrict w6 = base + indices[q + 6] * k;
+                const float *restrict w7 = base + indices[q + 7] * k;
+                for (int j = 0; j < CSR_BLOCK; j++) {
+                    a0[j] += data[q] * w0[j] + data[q + 4] * w4[j];
+                    a1[j] += data[q + 1] * w1[j] + data[q + 5] * w5[j];
+                    a2[j] += data[q + 2] * w2[j] + data[q + 6] * w6[j];
+                    a3[j] += data[q + 3] * w3[j] + data[q + 7] * w7[j];
+                }
+            }
+            for (; q < end; q++) {
+                const float x = data[q];
+                const float *restrict wr = base + indices[q] * k;
+                for (int j = 0; j < CSR_BLOCK; j++)
+                    a0[j] += x * wr[j];
+            }
+            for (int j = 0; j < CSR_BLOCK; j++)
+                o[j0 + j] = (a0[j] + a1[j]) + (a2[j] + a3[j]);
+        }
+        for (Py_ssize_t j = j0; j < k; j++) {  /* the last k % 16 columns, one at a time */
+            float acc = 0.0f;
+            for (int64_t q = start; q < end; q++)
+                acc += data[q] * w[indices[q] * k + j];
+            o[j] = acc;
+        }
+    }
+}
+
+/* g[c, :] = sum over the picked nonzeros (b, c) of column c of x * d[b, :].
+ * Adding each nonzero's contribution into g row by row would load and store a row of g per
+ * nonzero. So the batch's nonzeros are first sorted by column (a counting sort, rows kept in
+ * order, so the sums' order is fixed), and then each row of g is summed like a row of
+ * csr_matmul: in registers, and stored once. Returns -1 if the scratch memory is missing. */
+CLONES static int
+csr_t_matmul_loop(const float *restrict data, const int32_t *restrict indices,
+                  const int64_t *restrict indptr, const int64_t *restrict rows,
+                  const float *restrict d, float *restrict g, Py_ssize_t m,
+                  Py_ssize_t n_features, Py_ssize_t k)
+{
+    Py_ssize_t nnz = 0;
+    for (Py_ssize_t b = 0; b < m; b++)
+        nnz += indptr[rows[b] + 1] - indptr[rows[b]];
+    Py_ssize_t *colptr = PyMem_RawCalloc(n_features + 1, sizeof(Py_ssize_t));
+    int32_t *row_of = PyMem_RawMalloc((nnz ? nnz : 1) * sizeof(int32_t));
+    float *value = PyMem_RawMalloc((nnz ? nnz : 1) * sizeof(float));
+    if (colptr == NULL || row_of == NULL || value == NULL) {
+        PyMem_RawFree(colptr);
+        PyMem_RawFree(row_of);
+        PyMem_RawFree(value);
+        return -1;
+    }
+    for (Py_ssize_t b = 0; b < m; b++)
+        for (int64_t q = indptr[rows[b]]; q < indptr[rows[b] + 1]; q++)
+            colptr[indices[q] + 1]++;
+    for (Py_ssize_t c = 0; c < n_features; c++)
+        colptr[c + 1] += colptr[c];
+    for (Py_ssize_t b = 0; b < m; b++)  /* colptr[c] walks to the end of column c ... */
+        for (int64_t q = indptr[rows[b]]; q < indptr[rows[b] + 1]; q++) {
+            Py_ssize_t at = colptr[indices[q]]++;
+            row_of[at] = (int32_t)b;
+            value[at] = data[q];
+        }
+    for (Py_ssize_t c = n_features; c > 0; c--)  /* ... so shift it back to its start */
+        colptr[c] = colptr[c - 1];
+    colptr[0] = 0;
+    for (Py_ssize_t c = 0; c < n_features; c++) {
+        const Py_ssize_t start = colptr[c], end = colptr[c + 1];
+        float *restrict gr = g + c * k;
+        Py_ssize_t j0 = 0;
+        for (; j0 + CSR_BLOCK <= k; j0 += CSR_BLOCK) {
+            float a0[CSR_BLOCK] = {0.0f}, a1[CSR_BLOCK] = {0.0f};
+            float a2[CSR_BLOCK] = {0.0f}, a3[CSR_BLOCK] = {0.0f};
+            const float *restrict base = d + j0;
+            Py_ssize_t q = start;
+            for (; q + 4 <= end; q += 4) {
+                const float x0 = value[q], x1 = value[q + 1], x2 = value[q + 2];
+                const float x3 = value[q + 3];
+                const float *restrict d0 = base + row_of[q] * k;
+                const float *restrict d1 = base + row_of[q + 1] * k;
+                const float *restrict d2 = base + row_of[q + 2] * k;
+                const float *restrict d3 = base + row_of[q + 3] * k;
+                for (int j = 0; j < CSR_BLOCK; j++) {
+                    a0[j] += x0 * d0[j];
+                    a1[j] += x1 * d1[j];
+                    a2[j] += x2 * d2[j];
+                    a3[j] += x3 * d3[j];
+                }
+            }
+            for (; q < end; q++) {
+                const float x = value[q];
+                const float *restrict dr = base + row_of[q] * k;
+                for (int j = 0; j < CSR_BLOCK; j++)
+                    a0[j] += x * dr[j];
+            }
+            for (int j = 0; j < CSR_BLOCK; j++)
+                gr[j0 + j] = (a0[j] + a1[j]) + (a2[j] + a3[j]);
+        }
+        for (Py_ssize_t j = j0; j < k; j++) {
+            float acc = 0.0f;
+            for (Py_ssize_t q = start; q < end; q++)
+                acc += value[q] * d[row_of[q] * k + j];
+            gr[j] = acc;
+        }
+    }
+    PyMem_RawFree(colptr);
+    PyMem_RawFree(row_of);
+    PyMem_RawFree(value);
+    return 0;
+}
+
+/* The argument handling csr_matmul and csr_t_matmul share. Their fifth and sixth arguments
+ * are w (n_features x k, read) and out (m x k, written) for the product, d (m x k, read) and
+ * g (n_features x k, written) for the transposed one. */
+static PyObject *
+csr_product(PyObject *args, int transposed)
+{
+    PyObject *data_o, *ind_o, *ptr_o, *rows_o, *a_o, *b_o;
+    Py_ssize_t m, n_features, k;
+    Py_buffer data, ind, ptr, rows, a, b;
+    PyObject *result = NULL;
+    int status;
+    if (!PyArg_ParseTuple(args, "OOOOOOnnn", &data_o, &ind_o, &ptr_o, &rows_o, &a_o, &b_o, &m,
+                          &n_features, &k) ||
+        check_shape(m, k) < 0 || check_shape(n_features, k) < 0)
+        return NULL;
+    if (m > INT32_MAX || n_features > INT32_MAX) {
+        PyErr_SetString(PyExc_ValueError, "at most 2**31 - 1 rows and features");
+        return NULL;
+    }
+    if (PyObject_GetBuffer(data_o, &data, PyBUF_C_CONTIGUOUS) < 0)
+        return NULL;
+    Py_ssize_t nnz = data.len / 4;
+    if (take(ind_o, &ind, nnz * 4, 0, "indices") < 0)
+        goto release_data;
+    if (PyObject_GetBuffer(ptr_o, &ptr, PyBUF_C_CONTIGUOUS) < 0)
+        goto release_ind;
+    Py_ssize_t n_total = ptr.len / 8 - 1;
+    if (n_total < 0 || ptr.len % 8 || data.len % 4) {
+        PyErr_SetString(PyExc_ValueError, "indptr or data has a bad length");
+        goto release_ptr;
+    }
+    if (take(rows_o, &rows, m * 8, 0, "rows") < 0)
+        goto release_ptr;
+    /* a: w (n_features x k) for the product, d (m x k) for the transposed one */
+    if (take(a_o, &a, (transposed ? m : n_features) * k * 4, 0, transposed ? "d" : "w") < 0)
+        goto release_rows;
+    if (take(b_o, &b, (transposed ? n_features : m) * k * 4, 1, transposed ? "g" : "out") < 0)
+        goto release_a;
+    int memory = 0;
+    Py_BEGIN_ALLOW_THREADS
+    status = csr_check(ind.buf, ptr.buf, rows.buf, m, n_total, nnz, n_features);
+    if (status == 0 && transposed)
+        memory = csr_t_matmul_loop(data.buf, ind.buf, ptr.buf, rows.buf, a.buf, b.buf, m,
+                                   n_features, k);
+    else if (status == 0)
+        csr_matmul_loop(data.buf, ind.buf, ptr.buf, rows.buf, a.buf, b.buf, m, k);
+    Py_END_ALLOW_THREADS
+    if (status < 0)
+        PyErr_SetString(PyExc_IndexError, "a row, indptr entry or column index is out of range");
+    else if (memory < 0)
+        PyErr_NoMemory();
+    else
+        result = Py_NewRef(Py_None);
+    PyBuffer_Release(&b);
+release_a:
+    PyBuffer_Release(&a);
+release_rows:
+    PyBuffer_Release(&rows);
+release_ptr:
+    PyBuffer_Release(&ptr);
+release_ind:
+    PyBuffer_Release(&ind);
+release_data:
+    PyBuffer_Release(&data);
+    return result;
+}
+
+static PyObject *
+csr_matmul(PyObject *self, PyObject *args)
+{
+    return csr_product(args, 0);
+}
+
+static PyObject *
+csr_t_matmul(PyObject *self, PyObject *args)
+{
+    return csr_product(args, 1);
+}
+
+/* indptr[0] = 0 and indptr[i + 1] = indptr[i] + the nonzeros of row i; returns the total. */
+CLONES static int64_t
+csr_count_loop(const float *restrict x, int64_t *restrict indptr, Py_ssize_t n, Py_ssize_t d)
+{
+    int64_t total = 0;
+    indptr[0] = 0;
+    for (Py_ssize_t i = 0; i < n; i++) {
+        const float *row = x + i * d;
+        int64_t count = 0;
+        for (Py_ssize_t j = 0; j < d; j++)
+            count += row[j] != 0.0f;
+        total += count;
+        indptr[i + 1] = total;
+    }
+    return total;
+}
+
+static PyObject *
+csr_count(PyObject *self, PyObject *args)
+{
+    PyObject *x_o, *ptr_o;
+    Py_ssize_t n, d;
+    Py_buffer x, ptr;
+    int64_t total;
+    if (!PyArg_ParseTuple(args, "OOnn", &x_o, &ptr_o, &n, &d) || check_shape(n, d) < 0)
+        return NULL;
+    if (take(x_o, &x, n * d * 4, 0, "x") < 0)
+        return NULL;
+    if (take(ptr_o, &ptr, (n + 1) * 8, 1, "indptr") < 0) {
+        PyBuffer_Release(&x);
+        return NULL;
+    }
+    Py_BEGIN_ALLOW_THREADS
+    total = csr_count_loop(x.buf, ptr.buf, n, d);
+    Py_END_ALLOW_THREADS
+    PyBuffer_Release(&ptr);
+    PyBuffer_Release(&x);
+    return PyLong_FromLongLong(total);
+}
+
+/* Copies the nonzeros of x, row by row, into data and their columns into indices; -1 if
+ * indptr does not match x's nonzero counts. Branch-free: every entry is written at the next
+ * free place, which only advances past a nonzero (so data and indices hold one spare slot). */
+CLONES static int
+csr_fill_loop(const float *restrict x, const int64_t *restrict indptr, float *restrict data,
+              int32_t *restrict indices, Py_ssize_t n, Py_ssize_t d)
+{
+    int64_t at = 0;
+    const int64_t nnz = indptr[n];
+    for (Py_ssize_t i = 0; i < n; i++) {
+        if (indptr[i] != at || indptr[i + 1] > nnz || indptr[i + 1] - at > d)
+            return -1;
+        const float *row = x + i * d;
+        for (Py_ssize_t j = 0; j < d; j++) {
+            data[at] = row[j];
+            indices[at] = (int32_t)j;
+            at += row[j] != 0.0f;
+            if (at > indptr[i + 1])  /* more nonzeros than indptr says */
+                return -1;
+        }
+    }
+    return at == nnz ? 0 : -1;
+}
+
+static PyObject *
+csr_fill(PyObject *self, PyObject *args)
+{
+    PyObject *x_o, *ptr_o, *data_o, *ind_o;
+    Py_ssize_t n, d;
+    Py_buffer x, ptr, data, ind;
+    PyObject *result = NULL;
+    int status;
+    if (!PyArg_ParseTuple(args, "OOOOnn", &x_o, &ptr_o, &data_o, &ind_o, &n, &d) ||
+        check_shape(n, d) < 0)
+        return NULL;
+    if (take(x_o, &x, n * d * 4, 0, "x") < 0)
+        return NULL;
+    if (take(ptr_o, &ptr, (n + 1) * 8, 0, "indptr") < 0)
+        goto release_x;
+    if (PyObject_GetBuffer(data_o, &data, PyBUF_C_CONTIGUOUS | PyBUF_WRITABLE) < 0)
+        goto release_ptr;
+    Py_ssize_t nnz = ((const int64_t *)ptr.buf)[n];
+    if (nnz < 0 || data.len != (nnz + 1) * 4 || d > INT32_MAX) {
+        PyErr_SetString(PyExc_ValueError, "data must hold indptr[-1] + 1 float32 values");
+        goto release_data;
+    }
+    if (take(ind_o, &ind, (nnz + 1) * 4, 1, "indices") < 0)
+        goto release_data;
+    Py_BEGIN_ALLOW_THREADS
+    status = csr_fill_loop(x.buf, ptr.buf, data.buf, ind.buf, n, d);
+    Py_END_ALLOW_THREADS
+    if (status < 0)
+        PyErr_SetString(PyExc_ValueError, "indptr does not match the nonzeros of x");
+    else
+        result = Py_NewRef(Py_None);
+    PyBuffer_Release(&ind);
+release_data:
+    PyBuffer_Release(&data);
+release_ptr:
+    PyBuffer_Release(&ptr);
+release_x:
+    PyBuffer_Release(&x);
+    return result;
+}
+
 static PyMethodDef methods[] = {
     {"bias_act", bias_act, METH_VARARGS, "bias_act(z, b, n, k, relu): z += b, then relu."},
     {"relu_backward", relu_backward, METH_VARARGS,
@@ -325,6 +681,15 @@ static PyMethodDef methods[] = {
     {"l2_gradient", l2_gradient, METH_VARARGS,
      "l2_gradient(g, w, c, n) -> sum(w**2); g += c * w."},
     {"adam", adam, METH_VARARGS, "adam(p, g, m, v, b1, b2, c, eps, n): one Adam update."},
+    {"csr_matmul", csr_matmul, METH_VARARGS,
+     "csr_matmul(data, indices, indptr, rows, w, out, m, n_features, k): out = X[rows] @ w."},
+    {"csr_count", csr_count, METH_VARARGS,
+     "csr_count(x, indptr, n, d) -> nnz: the CSR indptr of a dense float32 x."},
+    {"csr_fill", csr_fill, METH_VARARGS,
+     "csr_fill(x, indptr, data, indices, n, d): the CSR data and indices of a dense x (both "
+     "of length indptr[-1] + 1: the last slot is scratch)."},
+    {"csr_t_matmul", csr_t_matmul, METH_VARARGS,
+     "csr_t_matmul(data, indices, indptr, rows, d, g, m, n_features, k): g = X[rows].T @ d."},
     {NULL, NULL, 0, NULL},
 };
 

@@ -19,8 +19,8 @@ Every activation ``f`` is stored with two functions:
     ========  ================  ===========================
 
 :func:`derivative` gives ``f'(z)`` as a new array, for reading and for tests.
-Softmax is only used on the output layer, where it is paired with cross-entropy (see
-:mod:`neuralab.nn.losses`), so it has no ``backward`` here.
+Softmax, logistic and exp on the output layer are paired with the loss whose gradient they
+simplify (see :mod:`neuralab.nn.losses`), so they need no ``backward`` there.
 """
 
 from __future__ import annotations
@@ -30,7 +30,8 @@ from dataclasses import dataclass
 
 import numpy as np
 
-__all__ = ["ACTIVATIONS", "OUTPUT_ACTIVATIONS", "Activation", "derivative", "softmax"]
+__all__ = ["ACTIVATIONS", "OUTPUT_ACTIVATIONS", "Activation", "derivative", "exp", "logistic",
+           "softmax"]
 
 
 def relu(z: np.ndarray, out: np.ndarray | None = None) -> np.ndarray:
@@ -89,6 +90,14 @@ def softmax(z: np.ndarray, out: np.ndarray | None = None) -> np.ndarray:
     return out
 
 
+logistic = sigmoid  # scikit-learn's name, used for the logistic output layer
+
+
+def exp(z: np.ndarray, out: np.ndarray | None = None) -> np.ndarray:
+    """e**z: the output of a Poisson regression (a positive mean count)."""
+    return np.exp(z, out=out)
+
+
 @dataclass(frozen=True)
 class Activation:
     """An activation function with its derivative (see the module docstring)."""
@@ -113,6 +122,8 @@ ACTIVATIONS: dict[str, Activation] = {
 OUTPUT_ACTIVATIONS: dict[str, Callable[..., np.ndarray]] = {
     "softmax": softmax,  # with cross-entropy
     "identity": identity,  # with squared error
+    "logistic": logistic,  # with binary cross-entropy, one yes/no per output
+    "exp": exp,  # with the Poisson deviance
 }
 """Output-layer activations; each is paired with a loss in :mod:`neuralab.nn.losses`."""
 

@@ -82,6 +82,14 @@ class Adam(Optimizer):
     ``p -= lr * m_hat / (sqrt(v_hat) + eps)`` with the bias-corrected
     ``m_hat = m / (1 - b1**t)``, ``v_hat = v / (1 - b2**t)``.
 
+    With ``epsilon_hat=True`` ``eps`` is added to the *uncorrected* ``sqrt(v)`` instead, the
+    "more efficient" ordering at the end of the paper's section 2 that scikit-learn uses:
+    ``p -= lr * sqrt(1 - b2**t) / (1 - b1**t) * m / (sqrt(v) + eps)``. The two differ only in
+    how much ``eps`` weighs in the first steps.
+
+    ``fused`` (default: when the fused loops are built and every parameter is C-contiguous
+    float32) is decided once, here, for the optimizer's life.
+
     To save passes over the arrays, the stored moments are scaled: ``self.m`` holds
     ``m / (1 - b1)`` and ``self.v`` holds ``v / (1 - b2)``, so their updates are
     ``m = b1 m + g`` and ``v = b2 v + g**2``, and the constant factors move into two scalars.
@@ -94,11 +102,19 @@ class Adam(Optimizer):
         beta_1: float = 0.9,
         beta_2: float = 0.999,
         epsilon: float = 1e-8,
+        *,
+        epsilon_hat: bool = False,
+        fused: bool | None = None,
     ) -> None:
         super().__init__(params, learning_rate)
         self.beta_1, self.beta_2, self.epsilon = float(beta_1), float(beta_2), float(epsilon)
+        self.epsilon_hat = bool(epsilon_hat)
         self.m = [np.zeros_like(p) for p in self.params]
         self.v = [np.zeros_like(p) for p in self.params]
+        self.fused = kernels.fast(*self.params) if fused is None else bool(fused)
+        if self.fused and not kernels.fast(*self.params):
+            raise ValueError("fused=True needs the compiled loops and C-contiguous float32 "
+                             "parameters")
 
     def step(self, grads: Sequence[np.ndarray]) -> None:
         self.t += 1
@@ -107,9 +123,10 @@ class Adam(Optimizer):
         # p -= lr * m_hat / (sqrt(v_hat) + eps) is p -= c * m_scaled / (sqrt(v_scaled) + eps / k)
         k = math.sqrt((1.0 - b2) / (1.0 - b2**self.t))
         c = self.learning_rate * (1.0 - b1) / (1.0 - b1**self.t) / k
-        eps = self.epsilon / k
+        # epsilon_hat: sqrt(v) + eps = sqrt(1 - b2) * (sqrt(v_scaled) + eps / sqrt(1 - b2))
+        eps = self.epsilon / (math.sqrt(1.0 - b2) if self.epsilon_hat else k)
         for p, g, m, v, tmp in zip(self.params, grads, self.m, self.v, self._tmp, strict=True):
-            if kernels.fast(p, g, m, v):  # the same passes, fused into one
+            if self.fused and kernels.fast(g):  # the same passes, fused into one
                 kernels.compiled.adam(p, g, m, v, b1, b2, c, eps, p.size)
                 continue
             m *= b1
@@ -126,11 +143,11 @@ class Adam(Optimizer):
 
 def make_optimizer(
     solver: str, params: Sequence[np.ndarray], learning_rate: float, momentum: float = 0.9,
-    nesterov: bool = False,
+    nesterov: bool = False, *, fused: bool | None = None,
 ) -> Optimizer:
-    """An optimizer by name: ``"adam"`` or ``"sgd"``."""
+    """An optimizer by name: ``"adam"`` or ``"sgd"`` (``fused`` as in :class:`Adam`)."""
     if solver == "adam":
-        return Adam(params, learning_rate)
+        return Adam(params, learning_rate, fused=fused)
     if solver == "sgd":
         return SGD(params, learning_rate, momentum=momentum, nesterov=nesterov)
     raise ValueError(f"solver must be one of adam, sgd (got {solver!r})")

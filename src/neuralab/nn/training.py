@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-import contextlib
-import functools
 import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
@@ -11,6 +9,7 @@ from typing import Any
 
 import numpy as np
 
+from neuralab.blas import limited
 from neuralab.nn.network import Network
 from neuralab.nn.optimizers import Optimizer
 
@@ -63,20 +62,10 @@ def evaluate(
     network: Network, X: Any, y: Any, batch_size: int = 4096
 ) -> tuple[float, float | None]:
     """Mean loss (no L2 term) and accuracy (softmax with labels; else None) on ``(X, y)``."""
-    X = network._as_input(X)
-    y = network._targets(y)
-    n = len(X)
-    total, correct = 0.0, 0
-    for start in range(0, n, batch_size):
-        xb, yb = X[start:start + batch_size], y[start:start + batch_size]
-        outs = network._workspace(len(xb))[0]
-        network._forward(xb, outs)
-        z = outs[-1]
-        loss, right, _ = network._output_loss(z, yb)
-        correct += right
-        total += loss * len(xb)
-    accuracy = correct / n if network.output == "softmax" and y.ndim == 1 else None
-    return total / n, accuracy
+    y = network.as_targets(y)
+    loss, correct = network.evaluate(X, y, batch_size)
+    accuracy = correct / len(y) if network.output == "softmax" and y.ndim == 1 else None
+    return loss, accuracy
 
 
 def train(
@@ -136,25 +125,12 @@ def train(
         waits for all its threads at every one of these small matmuls, and slows down badly
         when a core is busy. ``None`` leaves the BLAS alone.
     """
-    with _blas_limit(blas_threads):
+    with limited(blas_threads):
         return _train(network, X, y, solver=solver, learning_rate=learning_rate,
                       batch_size=batch_size, max_epochs=max_epochs, alpha=alpha,
                       momentum=momentum, nesterov=nesterov, tol=tol,
                       n_iter_no_change=n_iter_no_change, seed=seed, shuffle=shuffle,
                       X_val=X_val, y_val=y_val, callback=callback, optimizer=optimizer)
-
-
-@functools.cache
-def _threadpool_controller() -> Any:
-    from threadpoolctl import ThreadpoolController
-
-    return ThreadpoolController()
-
-
-def _blas_limit(threads: int | None) -> contextlib.AbstractContextManager[Any]:
-    if threads is None:
-        return contextlib.nullcontext()
-    return _threadpool_controller().limit(limits=int(threads), user_api="blas")
 
 
 def _train(
@@ -163,9 +139,9 @@ def _train(
     n_iter_no_change: int | None, seed: int | None, shuffle: bool, X_val: Any, y_val: Any,
     callback: Callable[[EpochStats], bool | None] | None, optimizer: Optimizer | None,
 ) -> History:
-    X = network._as_input(X)
-    y = network._targets(y)
-    n = len(X)
+    X = network.training_input(X)  # mostly-zero inputs become SparseRows (fused backend)
+    y = network.as_targets(y)
+    n = X.shape[0]
     if n == 0 or len(y) != n:
         raise ValueError(f"X and y must have the same, non-zero number of rows "
                          f"(got {n} and {len(y)})")
@@ -186,8 +162,10 @@ def _train(
 
     # Each batch is gathered into one reused buffer: contiguous for the matmuls, and still in
     # cache when the backward pass reads it again. mode="clip" skips the bounds checks (the
-    # indices are a permutation), which makes np.take about 3x faster.
-    xbuf = np.empty((batch_size, *X.shape[1:]), X.dtype)
+    # indices are a permutation), which makes np.take about 3x faster. SparseRows are picked
+    # without a copy.
+    dense = isinstance(X, np.ndarray)
+    xbuf = np.empty((batch_size, *X.shape[1:]), X.dtype) if dense else None
     ybuf = np.empty((batch_size, *y.shape[1:]), y.dtype)
     perm = np.arange(n)
     history = History()
@@ -203,13 +181,14 @@ def _train(
         for s in range(0, n, batch_size):
             if shuffle:
                 idx = perm[s:s + batch_size]
-                xb = np.take(X, idx, axis=0, out=xbuf[:len(idx)], mode="clip")
+                xb = np.take(X, idx, axis=0, out=xbuf[:len(idx)], mode="clip") if dense \
+                    else X[idx]
                 yb = np.take(y, idx, axis=0, out=ybuf[:len(idx)], mode="clip")
             else:
                 xb, yb = X[s:s + batch_size], y[s:s + batch_size]
-            loss, c = network._train_batch(xb, yb, optimizer, alpha)
-            total += loss * len(xb)
-            correct += c
+            step = network.train_step(xb, yb, optimizer, alpha)
+            total += step.total * yb.shape[0]
+            correct += step.correct
         epoch_loss = total / n
         if not np.isfinite(epoch_loss):
             raise FloatingPointError(f"the loss diverged at epoch {epoch + 1} "
