@@ -297,10 +297,11 @@ def test_a_burst_of_runs_trains_only_the_newest(app, monkeypatch):
             ws.send_json({"type": "run", "id": i, "params": {"mlp_width": width}})
         ends, seen = outcomes(ws, 4)
     assert ends == {0: "cancelled", 1: "cancelled", 2: "cancelled", 3: "done"}
-    assert training.finished == [40]
-    assert set(training.started) <= {8, 40}  # the runs replaced while waiting never started
-    started = [m["run"] for m in seen if m["type"] == "started"]
-    assert 1 not in started and 2 not in started
+    assert training.finished == [40]  # only the newest trained to the end
+    # a run replaced before the worker reached it never started; one the worker had started
+    # (the messages do not always reach the server back to back) stopped at once
+    assert all(epochs <= 2 for epochs in training.stopped_after), training.stopped_after
+    assert len(training.started) <= 3
 
 
 def test_a_new_run_stops_the_one_in_flight_within_an_epoch(app, monkeypatch):
@@ -336,8 +337,8 @@ def test_a_burst_of_real_runs_costs_one_training(app):
             ws.send_json({"type": "run", "id": i, "params": params})
         ends, seen = outcomes(ws, 4)
     assert ends == {0: "cancelled", 1: "cancelled", 2: "cancelled", 3: "done"}
-    epochs = {m["run"] for m in seen if m["type"] == "epoch"}
-    assert epochs <= {0, 3}
+    for replaced in (0, 1, 2):  # stopped within an epoch or two, if it started at all
+        assert sum(m["type"] == "epoch" and m["run"] == replaced for m in seen) <= 3
     trained = app.state.models
     assert trained.comparison({**runs[3], "tree_depth": 5, "val_size": 2000}) is not None
     for params in runs[1:3]:

@@ -102,6 +102,7 @@ class CompareSession:
         """Run the newest pending run, one at a time, for as long as the socket is open."""
         while True:
             await self._wake.wait()
+            await asyncio.sleep(0)  # let messages already received replace the pending run
             self._wake.clear()
             if self.pending is None:
                 continue
