@@ -218,7 +218,8 @@ export async function mount(root, { params, state }) {
   const rule = el("p", { class: "rule" });
   const progress = el("p", { class: "learn-progress" });  // every step: not announced
   const learnStatus = el("p", { class: "learn-status", role: "status" });  // start and result
-  const retryBtn = el("button", { type: "button", class: "retry", hidden: "" });
+  const retryBtn = el("button", { type: "button", class: "retry", hidden: "",
+    text: "Learn again with the next seed" });
   const learnPanel = el("div", { class: "learn-panel", hidden: "" }, rule, loss.root,
     progress, learnStatus, retryBtn);
   const squareNote = el("p", { class: "muted square-note" });
