@@ -21,6 +21,25 @@ import warnings
 
 import numpy as np
 
+FIRST_CALL = """
+import time
+t0 = time.perf_counter()
+from neuralab import compare_models
+compare_models()
+print(time.perf_counter() - t0)
+"""
+PARTS = """
+import time
+t0 = time.perf_counter()
+import sklearn.tree
+from neuralab import compare_models, load_mnist
+load_mnist()
+t1 = time.perf_counter()
+compare_models(seed=1)
+t2 = time.perf_counter()
+compare_models()
+print(t1 - t0, time.perf_counter() - t2)
+"""
 CASES = {"defaults": (32, 2, 5, 1000), "largest": (64, 8, 20, 5000)}
 TARGETS = {"defaults": 10.0, "largest": 8.0}
 
@@ -55,7 +74,7 @@ def main() -> None:
     warnings.filterwarnings("ignore")
 
     from neuralab.data import load_mnist
-    from neuralab.labs.compare import clear_cache, compare_models
+    from neuralab.labs.compare import ModelCache, compare_models
 
     mnist = load_mnist()
     X = mnist.pixels / 255.0  # the lesson's float64 features
@@ -70,7 +89,6 @@ def main() -> None:
         lesson_runs = [timed(lesson, X, y, w, d, td, n) for _ in range(args.lesson_repeats)]
         ours = []
         for _ in range(args.repeats):
-            clear_cache()
             ours.append(timed(compare_models, mlp_width=w, mlp_depth=d, tree_depth=td,
                               train_size=n))
         t_lesson = statistics.median(t for t, _ in lesson_runs)
@@ -86,9 +104,23 @@ def main() -> None:
               f"{ratio:.1f}x | {TARGETS[case]:.0f}x | {accs} |")
 
     # A Tree Depth slider move once the models are cached: no model is refitted.
-    compare_models()
-    t_slider = statistics.median(timed(compare_models, tree_depth=k)[0] for k in range(1, 21))
+    cache = ModelCache()  # what the lab server keeps for its learners
+    compare_models(cache=cache)
+    t_slider = statistics.median(timed(compare_models, tree_depth=k, cache=cache)[0]
+                                 for k in range(1, 21))
     print(f"\nTree Depth slider move at the defaults, warm cache: {t_slider * 1000:.1f} ms")
+
+    # The first call in a fresh interpreter should cost the imports plus a warm call.
+    first = statistics.median(float(subprocess.run(
+        [sys.executable, "-c", FIRST_CALL], capture_output=True, text=True, check=True)
+        .stdout.split()[-1]) for _ in range(3))
+    parts = [subprocess.run([sys.executable, "-c", PARTS], capture_output=True, text=True,
+                            check=True).stdout.split() for _ in range(3)]
+    imports = statistics.median(float(p[0]) for p in parts)
+    warm = statistics.median(float(p[1]) for p in parts)
+    print(f"first compare_models() in a fresh interpreter: {first:.2f} s; its imports alone "
+          f"{imports:.2f} s + a warm call {warm:.2f} s = {imports + warm:.2f} s "
+          f"(ratio {first / (imports + warm):.2f})")
 
     runs = []
     for _ in range(3):

@@ -32,7 +32,6 @@ import uvicorn
 from browser import ARGS, CHROMIUM, percentile  # benchmarks/browser.py
 from playwright.sync_api import Page, sync_playwright
 
-from neuralab.labs.compare import clear_cache
 from neuralab.server import create_app
 
 TARGET_FIRST_EPOCH_MS = 300
@@ -125,7 +124,7 @@ def main() -> None:
 
             def cold(i: int) -> None:
                 release(page, "MLP Width", 31)
-                clear_cache()
+                server.config.app.state.models.clear()
 
             rows.append(("cold (all three models train)",
                          *measure(page, args.repeats, cold, lambda i: 32)))

@@ -1,16 +1,37 @@
-"""Shared fixtures: Debian Chromium for Playwright, a live lab server, offline helpers."""
+"""Shared fixtures: Debian Chromium for Playwright, a live lab server, offline helpers.
+
+The tests never write into the user's home: every cache (MNIST's uncompressed copy,
+matplotlib's fonts, IPython and Jupyter's files) goes to one temporary folder for the run,
+which the processes the tests start inherit, and which is removed at the end.
+"""
 
 from __future__ import annotations
 
 import os
 import shutil
-import socket
 import subprocess
 import sys
-import time
+import tempfile
 from pathlib import Path
 
 import pytest
+
+from tests.helpers import free_port, offline, wait_for_port
+
+TEST_CACHE = Path(tempfile.mkdtemp(prefix="neuralab-tests-"))
+CACHE_VARIABLES = {
+    "NEURALAB_CACHE": TEST_CACHE,
+    "MPLCONFIGDIR": TEST_CACHE / "matplotlib",
+    "IPYTHONDIR": TEST_CACHE / "ipython",
+    "JUPYTER_DATA_DIR": TEST_CACHE / "jupyter",
+    "JUPYTER_RUNTIME_DIR": TEST_CACHE / "jupyter" / "runtime",
+}
+os.environ.update({name: str(path) for name, path in CACHE_VARIABLES.items()})
+
+
+def pytest_sessionfinish(session, exitstatus):
+    shutil.rmtree(TEST_CACHE, ignore_errors=True)
+
 
 ROOT = Path(__file__).resolve().parents[1]
 ARTIFACTS = ROOT / "test-artifacts"
@@ -24,22 +45,6 @@ CHROMIUM_ARGS = [
 @pytest.fixture(scope="session")
 def browser_type_launch_args(browser_type_launch_args):
     return {**browser_type_launch_args, "executable_path": CHROMIUM, "args": CHROMIUM_ARGS}
-
-
-def free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
-
-
-def wait_for_port(port: int, timeout: float = 30.0) -> None:
-    deadline = time.monotonic() + timeout
-    while time.monotonic() < deadline:
-        with socket.socket() as s:
-            if s.connect_ex(("127.0.0.1", port)) == 0:
-                return
-        time.sleep(0.05)
-    raise TimeoutError(f"nothing listens on port {port} after {timeout} s")
 
 
 @pytest.fixture(scope="session")
@@ -66,26 +71,6 @@ def artifacts() -> Path:
     """Where tests write screenshots (test-artifacts/, ignored by git)."""
     ARTIFACTS.mkdir(exist_ok=True)
     return ARTIFACTS
-
-
-def offline(cmd: list[str]) -> list[str]:
-    """Wrap ``cmd`` to run with no network but loopback (``unshare -n``)."""
-    inner = "ip link set lo up && exec " + " ".join(_quote(c) for c in cmd)
-    return ["unshare", "-n", "sh", "-c", inner]
-
-
-def _quote(s: str) -> str:
-    import shlex
-
-    return shlex.quote(s)
-
-
-# The offline tests cut the network with `unshare -n`, which needs root. CI and these machines
-# run as root, so there they always run; elsewhere they skip and say why.
-needs_unshare = pytest.mark.skipif(
-    shutil.which("unshare") is None or os.geteuid() != 0,
-    reason="unshare -n needs root and util-linux (CI runs as root)",
-)
 
 
 @pytest.fixture(scope="session")

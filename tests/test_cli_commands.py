@@ -11,7 +11,7 @@ import sys
 import pytest
 
 from neuralab.cli import main
-from tests.conftest import needs_unshare, offline
+from tests.helpers import needs_unshare, offline
 
 SMALL = ["--mlp-width", "8", "--mlp-depth", "1", "--tree-depth", "3", "--train-size", "200"]
 
@@ -60,8 +60,8 @@ def test_compare_as_a_process_with_defaults():
         (["--mlp-width", "wide"], "--mlp-width must be an integer from 1 to 1024 (got 'wide')"),
         (["--seed", "1.5"], "--seed must be an integer"),
         (["--train-size", "65000", "--val-size", "10000"],
-         "--train-size must be an integer from 10 to 60000 when val_size is 10000"),
-        (["--colour", "red"], "unrecognized arguments: --colour"),
+         "--train-size must be an integer from 10 to 60000 when --val-size is 10000"),
+        (["--colour", "red"], "unrecognized argument '--colour'"),
         (["--mlp-width"], "argument --mlp-width: expected one argument"),
     ],
 )
@@ -116,7 +116,7 @@ def test_compare_and_data_work_with_no_network():
 def _serve_banner(args: list[str]) -> str:
     """Start `neuralab serve` (in a network namespace of its own when we can), return what it
     says on stderr before serving, and stop it."""
-    from tests.conftest import free_port
+    from tests.helpers import free_port
 
     cmd = [sys.executable, "-m", "neuralab", "serve", "--port", str(free_port()),
            "--no-browser", *args]

@@ -9,7 +9,7 @@ import subprocess
 import sys
 from pathlib import Path
 
-from tests.conftest import offline
+from tests.helpers import offline
 
 NOTEBOOK = Path(__file__).resolve().parents[1] / "notebooks" / "lesson.ipynb"
 
@@ -22,7 +22,9 @@ NotebookClient(nb, kernel_name="python3", timeout=300, allow_errors=False).execu
 texts = [o.get("text", "") for c in nb.cells if c.cell_type == "code" for o in c.outputs]
 images = sum("image/png" in o.get("data", {}) for c in nb.cells if c.cell_type == "code"
              for o in c.outputs)
-print(json.dumps({"text": "".join(texts), "images": images}))
+html = [o["data"]["text/html"] for c in nb.cells if c.cell_type == "code" for o in c.outputs
+        if "text/html" in o.get("data", {})]
+print(json.dumps({"text": "".join(texts), "images": images, "html": html}))
 """
 
 
@@ -42,7 +44,9 @@ def test_the_notebook_runs_offline_and_shows_the_lesson():
     assert "AND and OR are both one neuron away." in text
     assert "three optimizers: {'gd': 'diverged', 'momentum': 'reached', 'adam': 'reached'}" in text
     assert "XOR: not solved" in text and "XOR needs a hidden layer" in text
-    assert out["images"] >= 7  # every figure of the lesson was drawn
+    assert out["images"] >= 8  # every figure of the lesson was drawn
+    assert "MLP 4 x 32: mean accuracy" in text and "over 2 seeds" in text  # the sweep
+    assert any(h.startswith("<iframe") and "sections=mnist" in h for h in out["html"])
 
 
 def test_the_notebook_is_stored_without_outputs():

@@ -14,6 +14,9 @@ __version__ = "0.1.0"
 _LAZY = {
     "MLPClassifier": "neuralab.nn",
     "compare_models": "neuralab.labs.compare",
+    "ModelCache": "neuralab.labs.compare",
+    "sweep": "neuralab.labs.sweep",
+    "show": "neuralab.notebook",
     "load_mnist": "neuralab.data",
     "load_digits": "neuralab.data",
     "load_astronaut": "neuralab.data",

@@ -351,6 +351,8 @@ TABLE: dict[str, dict[str, Param]] = {
         Param("host", str, "127.0.0.1", "Address to bind (loopback unless told otherwise).",
               max_length=255),
         Param("port", int, 8000, "Port to listen on.", low=1, high=65535),
+        Param("scheduler", str, "", "A Dask distributed scheduler (tcp://HOST:PORT) to train "
+              "the comparisons on, instead of this computer's cores.", max_length=255),
     ),
 }
 

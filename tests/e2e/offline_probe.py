@@ -1,4 +1,5 @@
-"""Run the lab server and Chromium together and report every request and console error.
+"""Run the lab server and Chromium together and report every request and console error
+(the lab's page, then the API's /docs).
 
 Used by test_offline.py under ``unshare -n`` (no network but loopback); prints one JSON
 object. Not a test itself.
@@ -26,7 +27,7 @@ def main(chromium: str, args: list[str]) -> dict:
                                "--no-browser"], stdout=subprocess.DEVNULL,
                               stderr=subprocess.DEVNULL)
     report: dict = {"requests": [], "outside": [], "console_errors": [], "failed": [],
-                    "ready": False, "sections": []}
+                    "ready": False, "sections": [], "docs": 0}
     try:
         deadline = time.monotonic() + 30
         while time.monotonic() < deadline:
@@ -59,6 +60,10 @@ def main(chromium: str, args: list[str]) -> dict:
                 report["sections"].append(section.get_attribute("id"))
                 page.wait_for_timeout(150)
             page.wait_for_timeout(1500)  # let late requests (images, streams) happen
+            # The API's own pages: Swagger UI and ReDoc, drawn from local assets.
+            page.goto(f"http://127.0.0.1:{port}/docs")
+            page.wait_for_selector(".swagger-ui .opblock", timeout=20_000)
+            report["docs"] = page.locator(".swagger-ui .opblock").count()
             browser.close()
     finally:
         server.terminate()

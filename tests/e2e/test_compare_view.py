@@ -33,6 +33,8 @@ def accuracies(page: Page) -> list[str]:
 
 
 def wait_done(page: Page) -> None:
+    """Until the newest settings' run is on screen (arrow keys start it after a short rest)."""
+    expect(view(page)).to_have_attribute("data-pending", "0", timeout=LONG)
     expect(view(page)).to_have_attribute("data-state", "done", timeout=LONG)
 
 
@@ -75,7 +77,8 @@ def test_a_comparison_runs_streams_and_shows_three_accuracies(lab):
     chart = page.locator(f"{S} .compare-chart[role=img]")
     label = chart.get_attribute("aria-label")
     assert f"epoch {epochs}:" in label and all(t in label for t in texts), label
-    expect(chart.locator(".chart-key li")).to_have_count(4)
+    # MLP loss, MLP accuracy, the two other models, and the previous run kept faint
+    expect(chart.locator(".chart-key li")).to_have_count(5)
     assert len(texts) == 3 and all(re.fullmatch(r"\d{1,3}\.\d%", t) for t in texts), texts
     assert all(float(t[:-1]) > 40 for t in texts)
     expect(page.locator(f"{S} .compare-status")).to_have_text(re.compile(r"Done in \d+\.\d\d s"))
@@ -186,3 +189,79 @@ def test_a_dropped_socket_reconnects_and_the_run_is_asked_for_again(lab):
     assert len(routes) == 2
     assert drawn_points(page) == int(view(page).get_attribute("data-epochs")) >= 1
     assert all(re.fullmatch(r"\d{1,3}\.\d%", t) for t in accuracies(page))
+
+
+def test_six_quick_arrow_presses_train_once(lab):
+    page = lab.open("compare.seed=7105", anchor="mnist")
+    wait_done(page)
+    runs, cancelled = (int(view(page).get_attribute(a)) for a in ("data-runs", "data-cancelled"))
+    width = page.locator(S).get_by_label("MLP Width", exact=True)
+    page.evaluate("""() => { window.__keys = [];
+      document.addEventListener('keydown', () => window.__keys.push(performance.now())); }""")
+    width.focus()
+    for _ in range(6):
+        width.press("ArrowRight")
+        page.wait_for_timeout(50)  # a learner's pace: 50 ms between presses
+    wait_done(page)
+    # On a loaded machine a press may come later than 250 ms after the one before: that
+    # press then rightly starts a run of its own. Quick presses must not.
+    times = page.evaluate("window.__keys")
+    gaps = [b - a for a, b in zip(times, times[1:], strict=False)]
+    slow = sum(g > 300 for g in gaps)  # surely a run of its own
+    unsure = sum(200 <= g <= 300 for g in gaps)  # the timer and the key raced
+    assert slow + unsure <= 2, f"the presses were too slow to test anything: {gaps}"
+    new_runs = int(view(page).get_attribute("data-runs")) - runs
+    assert 1 + slow <= new_runs <= 1 + slow + unsure, (new_runs, gaps)
+    assert int(view(page).get_attribute("data-cancelled")) <= cancelled + new_runs - 1
+    assert "compare.mlp_width=38" in lab.query()
+    assert lab.errors == []
+
+
+def test_runs_are_compared_with_the_one_before(lab):
+    page = lab.open("compare.seed=7106", anchor="mnist")
+    wait_done(page)
+    history = page.locator(f"{S} .compare-history")
+    expect(history).to_be_hidden()  # one run: nothing to compare yet
+    first = accuracies(page)
+    lab.press("Tree Depth", "ArrowRight", 3, within=S)
+    wait_done(page)
+    # the cards say how each model changed; the models that did not retrain say "no change"
+    changes = page.locator(f"{S} .acc-change").all_inner_texts()
+    assert changes[2] == "no change" and changes[0] == "no change", changes
+    assert re.fullmatch(r"[+−]\d+\.\d pts|no change", changes[1]), changes
+    # the previous curve stays, faint, behind the new one
+    assert page.locator(f"{S} .compare-chart .previous path").count() == 2
+    expect(history).to_be_visible()
+    rows = history.locator("tbody tr")
+    expect(rows).to_have_count(2)
+    assert rows.nth(0).locator("td").nth(2).inner_text() == "8"
+    assert rows.nth(1).locator("td").nth(4).inner_text() == first[0]
+    # "Show" brings the first run back; "Reset to defaults" puts every slider back
+    rows.nth(1).get_by_role("button").click()
+    wait_done(page)
+    assert accuracies(page) == first
+    expect(page.locator(S).get_by_label("Tree Depth", exact=True)).to_have_value("5")
+    lab.press("MLP Depth", "ArrowRight", within=S)
+    wait_done(page)
+    page.locator(S).get_by_role("button", name="Reset to defaults").click()
+    wait_done(page)
+    expect(page.locator(S).get_by_label("MLP Depth", exact=True)).to_have_value("2")
+    assert "compare.mlp_depth" not in lab.query()
+    assert lab.errors == []
+
+
+def test_the_status_is_spoken_at_the_start_and_the_end_only(lab):
+    page = lab.open("compare.seed=7107&compare.mlp_width=20", anchor="mnist")
+    wait_done(page)
+    page.evaluate("""() => {
+      const status = document.querySelector('#mnist .compare-status');
+      window.__spoken = [];
+      new MutationObserver(() => window.__spoken.push(status.textContent))
+        .observe(status, { childList: true, characterData: true, subtree: true });
+    }""")
+    lab.press("MLP Depth", "ArrowRight", within=S)
+    wait_done(page)
+    spoken = page.evaluate("window.__spoken")
+    assert 1 <= len(spoken) <= 3, spoken  # "Training…", then "Done in … : Logistic …"
+    assert spoken[-1].startswith("Done in") and "MLP" in spoken[-1]
+    assert int(view(page).get_attribute("data-epochs")) >= 5  # while many epochs were drawn

@@ -20,7 +20,7 @@ def test_step_and_reset(lab):
     page.locator(S).get_by_role("button", name="Step", exact=True).click()
     expect(page.locator(f"{S} .descent-readout")).to_contain_text("1 of 50")
     assert value(page, "x") == "2.800"  # 3.5 - 0.1 * 7
-    page.locator(S).get_by_role("button", name="Reset").click()
+    page.locator(S).get_by_role("button", name="Reset", exact=True).click()
     expect(page.locator(f"{S} .descent-readout")).to_contain_text("0 of 50")
 
 

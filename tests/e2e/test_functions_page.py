@@ -60,3 +60,46 @@ def test_next_section_is_there(lab):
     nxt = page.locator("#next")
     for word in ("GPT-1", "GPT-2", "transformers"):
         expect(nxt).to_contain_text(word)
+
+
+def test_comment_after_the_header_passes(lab):
+    page = lab.open()
+    box = page.get_by_label("Your function header for the pedestrian detector", exact=True)
+    card = page.locator(f"{S} .fn-card", has=box)
+    box.fill("def has_pedestrian(photo: np.ndarray) -> bool:  # True if a person")
+    expect(card.locator(".fn-summary")).to_have_text("Well done: this header fits the system.")
+
+
+def test_curly_arrow_gets_a_clear_message(lab):
+    page = lab.open()
+    box = page.get_by_label("Your function header for the chatbot", exact=True)
+    card = page.locator(f"{S} .fn-card", has=box)
+    box.fill("def reply(message: str) → str:")
+    expect(card.locator(".feedback")).to_contain_text("type -> (a minus")
+    expect(card.locator(".fn-summary")).to_have_text("Python cannot read line 1 yet.")
+
+
+def test_ctrl_enter_is_offered_only_with_a_keyboard(browser, lab_url):
+    for touch, shown in ((False, 2), (True, 0)):
+        context = browser.new_context(has_touch=touch, is_mobile=touch,
+                                      viewport={"width": 390, "height": 844})
+        page = context.new_page()
+        try:
+            page.goto(lab_url)
+            page.wait_for_selector("body[data-ready=true]", timeout=15_000)
+            expect(page.locator(f"{S} .fn-actions", has_text="Ctrl+Enter")).to_have_count(shown)
+        finally:
+            context.close()
+
+
+def test_next_section_counts_the_mlps_weights(lab):
+    page = lab.open()
+    size = page.locator("#next .mlp-size")
+    # 784 x 32 + 32 + 32 x 32 + 32 + 32 x 10 + 10
+    expect(size).to_contain_text("default MLP of section 4 (2 hidden layers of 32 neurons) "
+                                 "already has 26,506 weights and biases")
+    expect(page.locator("#next")).not_to_contain_text("few dozen")
+    page = lab.open("compare.mlp_width=64&compare.mlp_depth=1")
+    # 784 x 64 + 64 + 64 x 10 + 10 = 50,890
+    expect(page.locator("#next .mlp-size")).to_contain_text("(1 hidden layer of 64 neurons) "
+                                                            "already has 50,890 weights")

@@ -253,3 +253,119 @@ def test_screenshots(browser, lab_url, artifacts, size):
         assert page.evaluate("document.documentElement.scrollWidth") <= width
     finally:
         context.close()
+
+
+def phone(browser, lab_url, query: str = "", **options) -> Page:
+    context = browser.new_context(viewport={"width": 390, "height": 844}, has_touch=True,
+                                  is_mobile=True, **options)
+    page = context.new_page()
+    page.goto(f"{lab_url}/?{query}#inside")
+    ready(page)
+    return page
+
+
+def test_a_tapped_confusion_cell_shows_its_digits_in_view_on_a_phone(browser, lab_url):
+    page = phone(browser, lab_url)
+    try:
+        # the first matrix is the MLP's: the digits go below all three, far down a phone
+        cell = page.locator(f'{S} table.cm[data-model="mlp"] .cm-cell[data-true="4"]'
+                            '[data-pred="9"]')
+        cell.scroll_into_view_if_needed()
+        cell.tap()
+        out = page.locator(f"{S} .cm-out")
+        expect(out).to_have_attribute("data-state", "ready")
+        expect(out.locator(".cm-what")).to_be_focused()
+        expect(out.locator(".cm-what")).to_be_in_viewport(ratio=1)
+        tiles = out.locator(".d-tile")
+        if tiles.count():
+            expect(tiles.first).to_be_in_viewport()
+        # nothing of it under the sticky header
+        top = page.evaluate("document.querySelector('.site-header').getBoundingClientRect()"
+                            ".bottom")
+        assert out.locator(".cm-what").bounding_box()["y"] >= top - 1
+        # and back to the matrix
+        page.get_by_role("button", name="Back to the MLP matrix").tap()
+        expect(cell).to_be_focused()
+        expect(cell).to_be_in_viewport()
+    finally:
+        page.context.close()
+
+
+def test_counts_say_image_or_images(lab):
+    page = lab.open(anchor="inside")
+    ready(page)
+    mlp = page.locator(f'{S} table.cm[data-model="mlp"]')
+    labels = mlp.locator(".cm-cell").evaluate_all(
+        "cs => cs.map((c) => [+c.dataset.count, c.getAttribute('aria-label')])")
+    for n, label in labels:
+        assert f": {n} image{'' if n == 1 else 's'} of " in label, label
+    ones = [c for c in mlp.locator(".cm-cell").evaluate_all(
+        "cs => cs.filter((c) => c.dataset.count === '1').map((c) => [c.dataset.true, "
+        "c.dataset.pred])")]
+    if ones:
+        t, p = ones[0]
+        mlp.locator(f'.cm-cell[data-true="{t}"][data-pred="{p}"]').click()
+        expect(page.locator(f"{S} .cm-what")).to_contain_text(f"1 image of {t} that the MLP")
+
+
+def test_tree_boxes_name_the_row_and_ask_plain_questions(lab):
+    page = lab.open("inside.levels=4", anchor="inside")
+    ready(page)
+    tree = page.locator(f"{S} .tree-wrap")
+    expect(tree.locator(".t-ask")).to_have_count(15)
+    wheres = tree.locator(".t-where").all_inner_texts()
+    assert wheres and all(re.fullmatch(r"Row \d+, column \d+:", w) for w in wheres), wheres
+    asks = tree.locator(".t-ask-text").all_inner_texts()
+    assert all(re.fullmatch(r"is the pixel blank\?|ink at most \d\.\d\d\?", a) for a in asks)
+    assert not any("0.00" in a for a in asks)
+    assert not any("≤" in a for a in asks)
+    more = tree.locator(".t-more").all_inner_texts()
+    assert set(more) <= {"more questions follow (not drawn)", "final answer"}
+    assert "asks more below" not in tree.inner_text()
+    # the pixel's little map says the same row and column
+    first = tree.locator(".t-ask").first
+    row, col = re.findall(r"\d+", first.locator(".t-where").inner_text())
+    expect(first.locator(".px-map")).to_have_attribute(
+        "aria-label", f"pixel at row {row}, column {col} of the 28 by 28 image")
+
+
+def test_gallery_model_is_kept_in_the_url(lab):
+    page = lab.open(anchor="inside")
+    ready(page)
+    gallery = page.locator(f"{S} .gallery")
+    page.locator(S).get_by_label("Model", exact=True).select_option("logistic_regression")
+    expect(gallery).to_have_attribute("data-model", "logistic_regression")
+    assert "inside.model=logistic_regression" in lab.query()
+    page = lab.reload()
+    ready(page)
+    expect(page.locator(S).get_by_label("Model", exact=True)).to_have_value(
+        "logistic_regression")
+    expect(page.locator(f"{S} .gallery")).to_have_attribute("data-model", "logistic_regression")
+
+
+def test_predictions_stay_in_view_while_drawing_on_a_phone(browser, lab_url):
+    context = browser.new_context(viewport={"width": 390, "height": 844})
+    page = context.new_page()
+    try:
+        page.goto(f"{lab_url}/#inside")
+        ready(page)
+        pad = page.get_by_role("img", name="Draw a digit", exact=True)
+        # the pad at the bottom of the screen, where the cards below it would be off screen
+        page.evaluate("""() => { const r = document.querySelector('#inside .draw-canvas')
+            .getBoundingClientRect();
+            window.scrollBy({ top: r.bottom - innerHeight + 4, behavior: "instant" }); }""")
+        box = pad.bounding_box()
+        assert box["y"] + box["height"] <= 844
+        x = box["x"] + box["width"] / 2
+        page.mouse.move(x, box["y"] + box["height"] * 0.15)
+        page.mouse.down()
+        page.mouse.move(x, box["y"] + box["height"] * 0.85, steps=6)
+        wait_predicted(page)  # the pen is still down
+        cards = page.locator(f"{S} .pred-cards")
+        expect(cards).to_be_in_viewport(ratio=1)
+        assert re.fullmatch(r"\d", page.locator(f"{S} .pred-card .pred-digit").first.inner_text())
+        card = cards.bounding_box()
+        assert card["y"] + card["height"] <= 844 + 1
+        page.mouse.up()
+    finally:
+        context.close()

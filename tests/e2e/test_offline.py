@@ -1,4 +1,5 @@
-"""The whole page with no network: server and browser both run under ``unshare -n``."""
+"""The whole page and the API docs with no network: server and browser both run under
+``unshare -n``."""
 
 from __future__ import annotations
 
@@ -27,3 +28,7 @@ def test_every_section_works_offline(offline_cmd, chromium):
     assert len(report["requests"]) > 10
     assert any(u.endswith("/static/lib/chart.js") for u in report["requests"])
     assert not [u for u in report["requests"] if "/vendor/" in u]
+    # /docs drew the API from the package's own copy of Swagger UI
+    assert report["docs"] >= 10
+    assert any(u.endswith("/static/docs-assets/swagger-ui-bundle.js")
+               for u in report["requests"])

@@ -68,3 +68,53 @@ def test_resolution_slider_shape_and_pixel_readout(lab):
     page = lab.reload()
     expect(page.locator(f"{S} output.shape")).to_have_text("(10, 10, 3)")
     assert lab.errors == []
+
+
+def test_every_bad_cell_is_named_by_row_and_column(lab):
+    page = lab.open()
+    page.get_by_label("Red row 1 column 1", exact=True).fill("1.5")
+    page.get_by_label("Green row 2 column 3", exact=True).fill("lots")
+    error = page.locator(f"{S} .error")
+    expect(error).to_contain_text("Red, row 1, column 1 must be a number from 0 to 1 (got 1.5)")
+    expect(error).to_contain_text("Green, row 2, column 3 must be a number from 0 to 1")
+    expect(error).not_to_contain_text("[0]")
+    for name in ("Red row 1 column 1", "Green row 2 column 3"):
+        expect(page.get_by_label(name, exact=True)).to_have_attribute("aria-invalid", "true")
+
+
+def test_decimal_comma_reads_as_a_point(lab):
+    page = lab.open()
+    page.get_by_label("Red row 1 column 1", exact=True).fill("0,5")
+    # 0.5 x 255 = 127.5, rounded to even
+    expect(cell(page, "Red", 0)).to_have_css("background-color", "rgb(128, 0, 0)")
+    expect(page.locator(f"{S} .error")).to_be_hidden()
+    assert "pixels.red=0.5" in lab.query()
+
+
+def test_pixel_help_speaks_of_0_to_1_not_hex(lab):
+    page = lab.open()
+    expect(cell(page, "Combined", 0)).to_have_attribute(
+        "title", "Row 1, column 1: (r, g, b) = (0.8, 0, 0)")
+    cell(page, "Combined", 1).hover()
+    readout = page.locator(f"{S} .px-readout")
+    expect(readout).to_have_text("Combined, row 1, column 2: (r, g, b) = (0, 0.8, 0)")
+    page.get_by_label("Blue row 1 column 3", exact=True).focus()  # keyboard reaches it too
+    expect(readout).to_have_text("Blue, row 1, column 3: (r, g, b) = (0, 0, 0.6)")
+    assert "#" not in (cell(page, "Green", 2).get_attribute("title") or "")
+
+
+def test_tap_on_the_astronaut_shows_the_readout_on_a_phone(browser, lab_url):
+    context = browser.new_context(viewport={"width": 390, "height": 844}, has_touch=True,
+                                  is_mobile=True)
+    page = context.new_page()
+    try:
+        page.goto(lab_url)
+        page.wait_for_selector("body[data-ready=true]", timeout=15_000)
+        canvas = page.get_by_label(re.compile("^Green channel of the astronaut"))
+        canvas.scroll_into_view_if_needed()
+        canvas.tap(position={"x": 1, "y": 1})
+        hover = page.locator(f"{S} .hover")
+        expect(hover).to_have_text(re.compile(r"row 0, column 0: \(r, g, b\)"))
+        expect(hover).to_be_in_viewport(ratio=1)
+    finally:
+        context.close()

@@ -88,3 +88,79 @@ def test_to_dict_is_json_ready():
 
     d = check_header("def f(x: str) -> str:", "chatbot").to_dict()
     assert json.loads(json.dumps(d))["matches"] is True
+
+
+@pytest.mark.parametrize("comment", ["  # True if a person", "# yes/no", "\n    # body later"])
+def test_comment_after_the_header_is_fine(comment):
+    fb = check_header(f"def has_pedestrian(photo: np.ndarray) -> bool:{comment}", "pedestrian")
+    assert fb.valid_python and fb.matches, fb.notes
+
+
+def test_error_line_is_never_past_the_last_line():
+    for code in ["def f(x: str) -> str", "def f(x: str,\n", "def f(\n  x: str"]:
+        fb = check_header(code, "chatbot")
+        assert not fb.valid_python
+        assert 1 <= fb.error_line <= len(code.splitlines())
+
+
+def test_chatbot_refuses_an_extra_picture():
+    fb = check_header("def reply(message: str, photo: np.ndarray) -> str:", "chatbot")
+    problems = [n.text for n in fb.notes if n.level == "problem"]
+    assert not fb.matches
+    assert any("no pictures" in p for p in problems)
+    assert any("photo: np.ndarray" in p for p in problems)
+
+
+def test_pedestrian_refuses_an_extra_input():
+    fb = check_header("def f(photo: np.ndarray, speed: float) -> bool:", "pedestrian")
+    assert not fb.matches
+    assert any("speed: float" in n.text for n in fb.notes if n.level == "problem")
+
+
+@pytest.mark.parametrize(("code", "exercise", "hint"), [
+    ("def reply(message: strng) -> str:", "chatbot", "did you mean str?"),
+    ("def reply(message: str) -> string:", "chatbot", "did you mean str?"),
+    ("def f(photo: np.ndarray) -> boolean:", "pedestrian", "did you mean bool?"),
+    ("def f(photo: Picture) -> bool:", "pedestrian", "not Picture"),
+    ("def f(photo: np.ndarray) -> Bool:", "pedestrian", "did you mean bool?"),
+    ("def f(photo: np.ndarray) -> bools:", "pedestrian", "did you mean bool?"),
+])
+def test_type_names_must_match_exactly(code, exercise, hint):
+    fb = check_header(code, exercise)
+    assert not fb.matches
+    assert any(hint in n.text for n in fb.notes if n.level == "problem"), fb.notes
+
+
+@pytest.mark.parametrize(("code", "exercise"), [
+    ("def f(photo: npt.NDArray[np.float64]) -> bool:", "pedestrian"),
+    ("def f(photo: numpy.ndarray) -> bool:", "pedestrian"),
+    ("def f(photo: torch.Tensor) -> bool:", "pedestrian"),
+    ("def f(photo: list[list[list[float]]]) -> bool:", "pedestrian"),
+    ("def f(photo: 'np.ndarray') -> bool:", "pedestrian"),
+    ("def reply(message: str) -> str | None:", "chatbot"),
+    ("def reply(message: Optional[str]) -> str:", "chatbot"),
+])
+def test_real_type_spellings_pass(code, exercise):
+    assert check_header(code, exercise).matches
+
+
+@pytest.mark.parametrize(("exercise", "example"), [("pedestrian", "photo: np.ndarray"),
+                                                   ("chatbot", "photo: str")])
+def test_missing_type_hint_fits_the_exercise(exercise, example):
+    fb = check_header("def f(photo) -> bool:", exercise)
+    hints = [n.text for n in fb.notes if n.level == "hint"]
+    assert any(f"e.g. {example}." in h for h in hints), hints
+
+
+@pytest.mark.parametrize(("code", "says"), [
+    ("def reply(message: str) → str:", "->"),
+    ("def reply(message: str) -> str:\n    return “hi”", 'straight quote "'),
+    ("def reply(message=‘hi’) -> str:", "straight quote '"),
+    ("def reply(message: str) –> str:", "minus sign"),
+])
+def test_typographic_characters_get_a_clear_message(code, says):
+    fb = check_header(code, "chatbot")
+    assert not fb.valid_python and fb.error_line is not None
+    text = fb.notes[0].text
+    assert says in text and "U+" not in text and "invalid character" not in text
+    assert text.startswith(f"Line {fb.error_line}:")

@@ -12,7 +12,6 @@ from fastapi.testclient import TestClient
 
 from neuralab.data import load_mnist
 from neuralab.server import create_app
-from neuralab.server.jobs import runner_for
 from neuralab.server.routers import compare as compare_router
 
 MODELS = {"logistic_regression", "decision_tree", "mlp"}
@@ -177,7 +176,7 @@ class Gate:
         self.started = threading.Semaphore(0)
         self.cancelled = threading.Event()
 
-    def __call__(self, values, cancel, on_event=None) -> dict:
+    def __call__(self, values, cancel, cache=None, on_event=None) -> dict:
         from neuralab.labs.compare import Cancelled
 
         self.started.release()
@@ -196,7 +195,7 @@ def test_closing_the_socket_cancels_its_run(app, monkeypatch):
             ws.send_json({"type": "run", "params": {}})
             assert ws.receive_json()["type"] == "started"
         assert gate.cancelled.wait(5)
-        runner = runner_for(app)
+        runner = app.state.jobs
         deadline = time.monotonic() + 5
         while runner.running and time.monotonic() < deadline:
             time.sleep(0.01)
@@ -255,3 +254,91 @@ def test_bad_sample_queries_get_422_naming_the_parameter(client, query, param):
     r = client.get("/api/mnist/samples", params=query)
     assert r.status_code == 422
     assert r.json()["detail"][0]["param"] == param
+
+
+class Counting:
+    """A stand-in training of 40 short epochs that records which runs started and finished."""
+
+    def __init__(self) -> None:
+        self.started: list[int] = []
+        self.finished: list[int] = []
+        self.stopped_after: list[int] = []
+
+    def __call__(self, values, cancel, cache=None, on_event=None) -> dict:
+        from neuralab.labs.compare import Cancelled
+
+        self.started.append(values["mlp_width"])
+        for epoch in range(1, 41):
+            if cancel.wait(0.01):
+                self.stopped_after.append(epoch)
+                raise Cancelled()
+            on_event({"type": "epoch", "model": "mlp", "epoch": epoch, "loss": 1.0,
+                      "val_accuracy": 0.5})
+        self.finished.append(values["mlp_width"])
+        return {"params": values, "models": {}}
+
+
+def outcomes(ws, count: int) -> tuple[dict, list[dict]]:
+    ends, seen = {}, []
+    while len(ends) < count:
+        message = ws.receive_json()
+        seen.append(message)
+        if message["type"] in END:
+            ends[message["run"]] = message["type"]
+    return ends, seen
+
+
+def test_a_burst_of_runs_trains_only_the_newest(app, monkeypatch):
+    training = Counting()
+    monkeypatch.setattr(compare_router, "train", training)
+    widths = [8, 16, 24, 40]
+    with TestClient(app) as client, client.websocket_connect("/api/compare/ws") as ws:
+        for i, width in enumerate(widths):
+            ws.send_json({"type": "run", "id": i, "params": {"mlp_width": width}})
+        ends, seen = outcomes(ws, 4)
+    assert ends == {0: "cancelled", 1: "cancelled", 2: "cancelled", 3: "done"}
+    assert training.finished == [40]
+    assert set(training.started) <= {8, 40}  # the runs replaced while waiting never started
+    started = [m["run"] for m in seen if m["type"] == "started"]
+    assert 1 not in started and 2 not in started
+
+
+def test_a_new_run_stops_the_one_in_flight_within_an_epoch(app, monkeypatch):
+    training = Counting()
+    monkeypatch.setattr(compare_router, "train", training)
+    with TestClient(app) as client, client.websocket_connect("/api/compare/ws") as ws:
+        ws.send_json({"type": "run", "id": "a", "params": {"mlp_width": 8}})
+        while ws.receive_json()["type"] != "epoch":
+            pass
+        ws.send_json({"type": "run", "id": "b", "params": {"mlp_width": 16}})
+        ends, _ = outcomes(ws, 2)
+    assert ends == {"a": "cancelled", "b": "done"}
+    assert training.finished == [16] and training.stopped_after[0] <= 3
+
+
+def test_cancel_drops_a_waiting_run_too(app, monkeypatch):
+    training = Counting()
+    monkeypatch.setattr(compare_router, "train", training)
+    with TestClient(app) as client, client.websocket_connect("/api/compare/ws") as ws:
+        ws.send_json({"type": "run", "id": 1, "params": {"mlp_width": 8}})
+        ws.send_json({"type": "run", "id": 2, "params": {"mlp_width": 16}})
+        ws.send_json({"type": "cancel"})
+        ends, _ = outcomes(ws, 2)
+    assert ends == {1: "cancelled", 2: "cancelled"} and training.finished == []
+
+
+def test_a_burst_of_real_runs_costs_one_training(app):
+    """The real comparison, four runs back to back: three cancelled, one trained."""
+    runs = [{"mlp_width": 60 + i, "mlp_depth": 8, "train_size": 5000, "seed": 9100 + i}
+            for i in range(4)]
+    with TestClient(app) as client, client.websocket_connect("/api/compare/ws") as ws:
+        for i, params in enumerate(runs):
+            ws.send_json({"type": "run", "id": i, "params": params})
+        ends, seen = outcomes(ws, 4)
+    assert ends == {0: "cancelled", 1: "cancelled", 2: "cancelled", 3: "done"}
+    epochs = {m["run"] for m in seen if m["type"] == "epoch"}
+    assert epochs <= {0, 3}
+    trained = app.state.models
+    assert trained.comparison({**runs[3], "tree_depth": 5, "val_size": 2000}) is not None
+    for params in runs[1:3]:
+        assert trained.comparison({**params, "tree_depth": 5, "val_size": 2000}) is None

@@ -52,3 +52,16 @@ def test_check_not_json(client):
     r = client.post("/api/functions/check", content=b"def f(x): pass",
                     headers={"Content-Type": "application/json"})
     assert r.status_code == 422
+
+
+@pytest.mark.parametrize(("code", "matches", "says"), [
+    ("def seen(photo: np.ndarray) -> bool:  # True if a person", True, "right."),
+    ("def seen(photo: np.ndarray) → bool:", False, "type -> (a minus"),
+    ("def seen(photo: Picture) -> boolean:", False, "did you mean bool?"),
+])
+def test_check_reads_comments_arrows_and_type_names(client, code, matches, says):
+    r = client.post("/api/functions/check", json={"exercise": "pedestrian", "code": code})
+    assert r.status_code == 200
+    body = r.json()
+    assert body["matches"] is matches
+    assert any(says in n["text"] for n in body["notes"]), body["notes"]

@@ -21,9 +21,15 @@ GETS = ["mlp", "logistic", "tree", "confusion", "errors", "digit",
 
 
 @pytest.fixture(scope="module")
-def client():
-    compare_models(**TRAINED, scope="ui")
-    with TestClient(create_app()) as c:
+def app():
+    app = create_app()
+    compare_models(**TRAINED, scope="ui", cache=app.state.models)
+    return app
+
+
+@pytest.fixture(scope="module")
+def client(app):
+    with TestClient(app) as c:
         yield c
 
 
@@ -148,14 +154,22 @@ def test_predicting_with_an_untrained_comparison_is_a_404(client):
     assert r.status_code == 404
 
 
-def test_an_evicted_comparison_is_a_404(client, monkeypatch):
-    from neuralab.labs import compare
+def test_an_evicted_comparison_is_a_404():
+    from neuralab.labs.compare import ModelCache
 
-    monkeypatch.setattr(compare, "RESULTS", compare._Cache(size=1))
-    compare_models(**{**TRAINED, "seed": 4202}, scope="ui")
-    compare_models(**{**TRAINED, "seed": 4203}, scope="ui")  # pushes 4202 out
-    assert get(client, "mlp", **{**TRAINED, "seed": 4203}).status_code == 200
-    assert get(client, "mlp", **{**TRAINED, "seed": 4202}).status_code == 404
+    models = ModelCache(results=1)
+    compare_models(**{**TRAINED, "seed": 4202}, scope="ui", cache=models)
+    compare_models(**{**TRAINED, "seed": 4203}, scope="ui", cache=models)  # pushes 4202 out
+    with TestClient(create_app(models=models)) as client:
+        assert get(client, "mlp", **{**TRAINED, "seed": 4203}).status_code == 200
+        assert get(client, "mlp", **{**TRAINED, "seed": 4202}).status_code == 404
+
+
+def test_two_apps_keep_their_own_comparisons(app):
+    with TestClient(create_app()) as other:
+        assert get(other, "mlp", **TRAINED).status_code == 404
+    with TestClient(app) as own:
+        assert get(own, "mlp", **TRAINED).status_code == 200
 
 
 # ---------------------------------------------------------------- bad input: 422

@@ -7,9 +7,8 @@ import threading
 import time
 
 import pytest
-from fastapi import FastAPI
 
-from neuralab.server.jobs import JobCancelled, JobRunner, runner_for
+from neuralab.server.jobs import JobCancelled, JobRunner
 
 
 class Stopped(Exception):
@@ -200,13 +199,11 @@ def test_the_loop_keeps_serving_while_jobs_run():
     asyncio.run(main())
 
 
-def test_runner_for_uses_the_apps_max_jobs_and_is_made_once():
-    app = FastAPI()
-    app.state.max_jobs = 3
-    runner = runner_for(app)
-    assert runner.max_jobs == 3 and runner_for(app) is runner
-    bare = FastAPI()
-    assert runner_for(bare).max_jobs >= 1
+def test_the_app_owns_one_runner_with_its_max_jobs():
+    from neuralab.server import create_app
+
+    assert create_app(max_jobs=3).state.jobs.max_jobs == 3
+    assert create_app().state.jobs.max_jobs >= 1
 
 
 def test_shutdown_cancels_running_and_queued_jobs():
@@ -234,7 +231,7 @@ def test_a_post_whose_client_leaves_stops_its_training(monkeypatch: pytest.Monke
     log: list = []
     gate = threading.Event()  # never opens: the training runs until it is cancelled
     monkeypatch.setattr(compare_routes, "train",
-                        lambda values, cancel: gated(gate, log, "post")(cancel))
+                        lambda values, cancel, cache: gated(gate, log, "post")(cancel))
     app = create_app()
     scope = {
         "type": "http", "asgi": {"version": "3.0"}, "http_version": "1.1", "method": "POST",
@@ -264,7 +261,7 @@ def test_a_post_whose_client_leaves_stops_its_training(monkeypatch: pytest.Monke
         left.set()  # the learner closed the tab
         await asyncio.wait_for(request, 5)
         await until(lambda: ("stopped", "post") in log)
-        await until(lambda: runner_for(app).running == 0)
+        await until(lambda: app.state.jobs.running == 0)
 
     asyncio.run(scenario())
     assert ("end", "post") not in log

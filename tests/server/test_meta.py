@@ -3,15 +3,8 @@
 import re
 
 import pytest
-from fastapi.testclient import TestClient
 
-from neuralab.server import create_app
 from neuralab.server.app import WEB
-
-
-@pytest.fixture(scope="module")
-def client():
-    return TestClient(create_app())
 
 
 def test_health(client):

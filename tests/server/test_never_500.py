@@ -9,8 +9,6 @@ from typing import Any
 import pytest
 from fastapi.testclient import TestClient
 
-from neuralab.server import create_app
-
 BAD_SCALARS = ["", "abc", "1e309", "-1", "99999999999999999999", "NaN", "inf", "[]", "{}",
                "0.5", "-0", "\x00", "x" * 5000, "true"]
 BAD_JSON: list[Any] = [None, "text", 7, [], [[1, 2], [3]], {"nested": {"deep": [1]}},
@@ -18,9 +16,8 @@ BAD_JSON: list[Any] = [None, "text", 7, [], [[1, 2], [3]], {"nested": {"deep": [
 
 
 @pytest.fixture(scope="module")
-def client():
-    with TestClient(create_app(), raise_server_exceptions=False) as c:
-        yield c
+def client(lenient_client):
+    return lenient_client
 
 
 def _routes(client: TestClient) -> list[tuple[str, str, dict]]:

@@ -4,9 +4,6 @@ import json
 import random
 
 import pytest
-from fastapi.testclient import TestClient
-
-from neuralab.server import create_app
 
 JUNK = ["", "0", "-1", "1e309", "-1e309", "nan", "NaN", "inf", "true", "null", "[]", "{}",
         "0x10", "1_000", " 1", "１", "\x00", "é", "%", "AND", "valleys", "64", "2.0000001",
@@ -29,22 +26,18 @@ def junk_value(rng: random.Random):
     return {"nested": rng.choice(JUNK)}
 
 
-@pytest.fixture(scope="module")
-def client():
-    return TestClient(create_app(), raise_server_exceptions=False)
-
 
 @pytest.mark.parametrize("seed", range(4))
-def test_junk_never_gives_a_server_error(client, seed):
+def test_junk_never_gives_a_server_error(lenient_client, seed):
     rng = random.Random(seed)
     for _ in range(60):
         fields = {rng.choice(NAMES): junk_value(rng) for _ in range(rng.randint(0, 4))}
         url = rng.choice(GETS)
         query = {k: v if isinstance(v, str) else json.dumps(v) for k, v in fields.items()}
-        r = client.get(url, params=query)
+        r = lenient_client.get(url, params=query)
         assert r.status_code < 500, (url, query, r.text[:200])
         url = rng.choice(POSTS)
-        r = client.post(url, json=fields)
+        r = lenient_client.post(url, json=fields)
         assert r.status_code < 500, (url, fields, r.text[:200])
         if r.status_code == 422:
             assert all("param" in d and "message" in d for d in r.json()["detail"])

@@ -89,3 +89,15 @@ def test_compose_odd_bodies_are_client_errors(client, body):
     r = client.post("/api/pixels/compose", content=body,
                     headers={"Content-Type": "application/json"})
     assert 400 <= r.status_code < 500
+
+
+def test_compose_names_every_bad_cell_by_row_and_column(client):
+    r = client.post("/api/pixels/compose",
+                    json={"red": [[1.5, 0, 0], [0, None, 0], [0, 0, 0]], "blue": [[0, 0, -1]] * 3})
+    detail = r.json()["detail"]
+    assert r.status_code == 422
+    assert [(d["param"], d["index"]) for d in detail] == [
+        ("red", [0, 0]), ("red", [1, 1]), ("blue", [0, 2]), ("blue", [1, 2]), ("blue", [2, 2])]
+    assert detail[0]["message"] == "Red, row 1, column 1 must be a number from 0 to 1 (got 1.5)"
+    assert detail[1]["message"].startswith("Red, row 2, column 2 must be a number")
+    assert all("[" not in d["message"] for d in detail)

@@ -70,7 +70,7 @@ def _load(source: str) -> MNIST:
 
 
 def _from_bundle() -> tuple[np.ndarray, np.ndarray]:
-    cached = _cache_dir() / "mnist-images-uint8.npy"
+    cached = cache_dir() / "mnist-images-uint8.npy"
     path = bundled_path()
     with np.load(path) as npz:
         labels = npz["labels"]
@@ -89,7 +89,9 @@ def _from_bundle() -> tuple[np.ndarray, np.ndarray]:
     return images, labels
 
 
-def _cache_dir() -> Path:
+def cache_dir() -> Path:
+    """Where neuralab keeps its speed-up copy of MNIST: ``$NEURALAB_CACHE/neuralab``, else
+    ``$XDG_CACHE_HOME/neuralab``, else ``~/.cache/neuralab``."""
     base = os.environ.get("NEURALAB_CACHE") or os.environ.get("XDG_CACHE_HOME")
     return Path(base) / "neuralab" if base else Path.home() / ".cache" / "neuralab"
 

@@ -13,14 +13,19 @@ What makes it fast enough to answer a slider at once:
 * the MLP is trained by the numpy engine with Adam and a cosine learning-rate schedule that
   reaches scikit-learn's accuracy in a fixed, small number of epochs;
 * the tree grows in a second thread (scikit-learn releases the GIL) while the other two
-  train, and every fitted model is cached by the settings it depends on, so moving one
-  slider retrains only the model it affects.
+  train, and, given a :class:`ModelCache`, every fitted model is kept by the settings it
+  depends on, so moving one slider retrains only the model it affects.
+
+The function keeps no state of its own: the cache is an object its caller owns (the lab
+server keeps one for the app; a notebook may keep one; the CLI needs none).
 """
 
 from __future__ import annotations
 
 import functools
+import importlib
 import math
+import sys
 import threading
 import time
 from collections import OrderedDict
@@ -38,11 +43,39 @@ MODELS = ("logistic_regression", "decision_tree", "mlp")
 TITLES = {"logistic_regression": "Logistic regression", "decision_tree": "Decision tree",
           "mlp": "MLP"}
 N_CLASSES = 10
+N_FEATURES = 784  # 28 x 28 pixels
+DEFAULT_MLP_WEIGHTS = N_FEATURES * 32 + 32 * 32 + 32 * N_CLASSES  # the lesson's 32 x 2
 TREE_GROWN_DEPTH = 20  # every tree of depth <= 20 is cut from one tree grown this deep
 LR_MAX_ITER = 40  # within 0.005 of the converged accuracy at the lesson sizes
 LR_TOL = 1e-4
 
 Event = dict[str, Any]
+
+# The lesson's three questions, with hints that say what the sliders show at the settings
+# they name (tests/labs/test_compare_hints.py runs those settings and checks each claim).
+QUESTIONS = (
+    {"question": "What happens when you make the MLP wider, and what happens when you make "
+                 "it deeper?",
+     "hint": "Try Width 64 with Depth 1, then Width 8 with Depth 8. The wide, shallow "
+             "network passes 90%; the deep, narrow one stays far below, and changes a lot "
+             "with the seed, although it trains for more epochs. Stacking layers of a few "
+             "neurons is not the same as adding neurons side by side: every layer must pass "
+             "on what the next needs, and narrow deep networks are hard to train.",
+     "settings": [{"mlp_width": 64, "mlp_depth": 1}, {"mlp_width": 8, "mlp_depth": 8}]},
+    {"question": "Does more training data always help?",
+     "hint": "Slide Dataset Size from 100 to 5000. Logistic regression and the MLP improve "
+             "at every step, but less and less. The decision tree at depth 5 hardly moves "
+             "past 1,000 images: a tree of depth 5 has at most 32 leaves, so more data "
+             "cannot make it finer. Give it more depth and the extra data pays off.",
+     "settings": [{"train_size": n} for n in (100, 1000, 5000)]
+                 + [{"train_size": 5000, "tree_depth": 10}]},
+    {"question": "Which model learns the most from the fewest examples?",
+     "hint": "Set Dataset Size to 100 or 200. The decision tree falls far behind: each of "
+             "its questions splits the few images further, and its leaves soon hold only "
+             "one or two. Logistic regression and the MLP, which weigh every pixel at "
+             "once, stay within a few points of each other.",
+     "settings": [{"train_size": 100}, {"train_size": 200}]},
+)
 
 
 class Cancelled(Exception):
@@ -74,6 +107,29 @@ class ComparisonResult:
     models: dict[str, ModelResult]
     val_labels: np.ndarray
     seconds: float = 0.0
+    _memo: dict[Any, Any] = field(default_factory=dict, repr=False, compare=False)
+    _memo_lock: threading.Lock = field(default_factory=threading.Lock, repr=False,
+                                       compare=False)
+
+    def __getstate__(self) -> dict[str, Any]:
+        # Pickled (to or from a cluster's worker) without the memo and its lock.
+        return {k: v for k, v in self.__dict__.items() if k not in ("_memo", "_memo_lock")}
+
+    def __setstate__(self, state: dict[str, Any]) -> None:
+        self.__dict__.update(state, _memo={}, _memo_lock=threading.Lock())
+
+    def memo(self, key: Any, make: Callable[[], Any]) -> Any:
+        """``make()``'s value, computed once per key for this result and kept with it.
+
+        For figures derived from the trained models (the inside views): they live and die
+        with the comparison they describe.
+        """
+        with self._memo_lock:
+            if key in self._memo:
+                return self._memo[key]
+        value = make()
+        with self._memo_lock:
+            return self._memo.setdefault(key, value)
 
     def to_dict(self) -> dict[str, Any]:
         return {"params": dict(self.params),
@@ -132,10 +188,12 @@ def compare_models(
     on_event: Callable[[Event], None] | None = None,
     cancel: threading.Event | None = None,
     scope: Scope = "api",
-    use_cache: bool = True,
+    cache: ModelCache | None = None,
 ) -> ComparisonResult:
     """Train the lesson's three models and measure them on the validation images.
 
+    With a ``cache``, models fitted before with the settings they depend on are reused
+    (and marked ``cached``), and the result is kept for :meth:`ModelCache.comparison`.
     ``on_event`` receives ``{"type": "model", "model", "accuracy", "seconds"}`` when each
     model is done and ``{"type": "epoch", "model": "mlp", "epoch", "loss", "val_accuracy",
     "seconds"}`` after every MLP epoch, possibly from a worker thread. Setting ``cancel``
@@ -145,7 +203,7 @@ def compare_models(
     params = check_params(dict(mlp_width=mlp_width, mlp_depth=mlp_depth, tree_depth=tree_depth,
                                train_size=train_size, val_size=val_size, seed=seed), scope)
     start = time.perf_counter()
-    data = _split(params["train_size"], params["val_size"])
+    data = _load_split_and_tree_code(params["train_size"], params["val_size"])
     emit = on_event or (lambda event: None)
     stop = cancel or threading.Event()
 
@@ -159,12 +217,12 @@ def compare_models(
     # the logistic regression train here. A cancelled run does not wait for the tree.
     pool = ThreadPoolExecutor(max_workers=1, thread_name_prefix="neuralab-tree")
     try:
-        tree_job = pool.submit(lambda: done(_tree(data, params, use_cache)))
+        tree_job = pool.submit(lambda: done(_tree(data, params, cache)))
         with single_threaded():
-            mlp = _mlp(data, params, emit, stop, use_cache)
+            mlp = _mlp(data, params, emit, stop, cache)
             if not stop.is_set():
                 done(mlp)
-                lr = done(_logistic(data, params, stop, use_cache))
+                lr = done(_logistic(data, params, stop, cache))
         if not stop.is_set():
             tree = tree_job.result()
     finally:
@@ -173,18 +231,9 @@ def compare_models(
         raise Cancelled
     models = {"logistic_regression": lr, "decision_tree": tree, "mlp": mlp}
     result = ComparisonResult(params, models, data.y_val, time.perf_counter() - start)
-    RESULTS.put(_result_key(params), result)
+    if cache is not None:
+        cache.results.put(_result_key(params), result)
     return result
-
-
-def trained(values: dict[str, Any], scope: Scope = "api") -> ComparisonResult | None:
-    """The comparison last trained with these settings, if it is still in memory.
-
-    The views that look inside the models use this: they show the very models the learner
-    trained, and say so plainly when those were never trained or have been forgotten.
-    Raises :class:`~neuralab.params.ParamError` for invalid settings.
-    """
-    return RESULTS.get(_result_key(check_params(values, scope)))
 
 
 def _result_key(params: dict[str, Any]) -> tuple:
@@ -200,6 +249,21 @@ class _Data:
     y_train: np.ndarray
     X_val: np.ndarray
     y_val: np.ndarray
+
+
+def _load_split_and_tree_code(train_size: int, val_size: int) -> _Data:
+    """The data slices, with scikit-learn's tree code imported beside their loading.
+
+    In a fresh process that import takes most of a second; done here, before any model
+    trains, the first call costs the import plus a warm call (training beside an import
+    made both slower).
+    """
+    if "sklearn.tree" in sys.modules:
+        return _split(train_size, val_size)
+    with ThreadPoolExecutor(max_workers=1, thread_name_prefix="neuralab-data") as pool:
+        data = pool.submit(_split, train_size, val_size)
+        importlib.import_module("sklearn.tree")
+        return data.result()
 
 
 @functools.lru_cache(maxsize=4)
@@ -221,8 +285,8 @@ def _split(train_size: int, val_size: int) -> _Data:
 # ---------------------------------------------------------------------------- cache
 
 
-class _Cache:
-    """A small thread-safe LRU cache of fitted models, keyed by the settings they use."""
+class _LRU:
+    """A small thread-safe least-recently-used store."""
 
     def __init__(self, size: int = 64):
         self.size = size
@@ -248,14 +312,38 @@ class _Cache:
             self._items.clear()
 
 
-CACHE = _Cache()  # fitted models, keyed by the settings each depends on
-RESULTS = _Cache(size=64)  # whole comparisons, keyed by all their settings (~1 MB each)
+class ModelCache:
+    """Fitted models and whole comparisons kept for the next call of :func:`compare_models`.
 
+    ``models`` holds each fitted model under the settings it depends on (a new tree depth
+    reuses the tree, a new MLP width reuses the other two); ``results`` holds whole
+    comparisons (~1 MB each) for the views that look inside them. Both forget the least
+    recently used entries beyond their sizes. Thread-safe.
+    """
 
-def clear_cache() -> None:
-    """Forget every fitted model and result (benchmarks use this to time cold runs)."""
-    CACHE.clear()
-    RESULTS.clear()
+    def __init__(self, models: int = 64, results: int = 64) -> None:
+        self.models = _LRU(models)
+        self.results = _LRU(results)
+
+    def comparison(self, values: dict[str, Any], scope: Scope = "api"
+                   ) -> ComparisonResult | None:
+        """The comparison last trained with these settings, if it is still kept.
+
+        The views that look inside the models use this: they show the very models the
+        learner trained, and say so plainly when those were never trained or have been
+        forgotten. Raises :class:`~neuralab.params.ParamError` for invalid settings.
+        """
+        return self.results.get(_result_key(check_params(values, scope)))
+
+    def keep(self, result: ComparisonResult) -> None:
+        """Keep a comparison trained elsewhere (on a cluster's worker) for
+        :meth:`comparison`."""
+        self.results.put(_result_key(result.params), result)
+
+    def clear(self) -> None:
+        """Forget every fitted model and result."""
+        self.models.clear()
+        self.results.clear()
 
 
 def _cached(result: ModelResult) -> ModelResult:
@@ -266,36 +354,40 @@ def _cached(result: ModelResult) -> ModelResult:
 # ---------------------------------------------------------------------------- models
 
 
-def _logistic(data: _Data, params: dict, stop: threading.Event, use_cache: bool) -> ModelResult:
+def _logistic(data: _Data, params: dict, stop: threading.Event, cache: ModelCache | None
+              ) -> ModelResult:
     from neuralab.labs.logistic import fit_logistic_regression
 
     key = ("lr", params["train_size"], params["val_size"])
-    if use_cache and (hit := CACHE.get(key)) is not None:
+    if cache is not None and (hit := cache.models.get(key)) is not None:
         return _cached(hit)
     t0 = time.perf_counter()
     model = fit_logistic_regression(data.X_train, data.y_train, n_classes=N_CLASSES,
                                     max_iter=LR_MAX_ITER, tol=LR_TOL, should_stop=stop.is_set)
     pred = model.predict(data.X_val).astype(np.uint8)
     result = ModelResult("logistic_regression", _accuracy(pred, data.y_val),
-                         time.perf_counter() - t0, pred, {"iterations": model.n_iter}, model)
-    if not stop.is_set():
-        CACHE.put(key, result)
+                         time.perf_counter() - t0, pred,
+                         {"iterations": model.n_iter,
+                          "parameters": model.coef.size + model.intercept.size}, model)
+    if cache is not None and not stop.is_set():
+        cache.models.put(key, result)
     return result
 
 
-def _tree(data: _Data, params: dict, use_cache: bool) -> ModelResult:
+def _tree(data: _Data, params: dict, cache: ModelCache | None) -> ModelResult:
     from sklearn.tree import DecisionTreeClassifier
 
     depth = params["tree_depth"]
     grown = max(TREE_GROWN_DEPTH, depth)
     key = ("tree", params["train_size"], params["seed"], grown)
     t0 = time.perf_counter()
-    hit = CACHE.get(key) if use_cache else None
+    hit = cache.models.get(key) if cache is not None else None
     if hit is None:
         tree = DecisionTreeClassifier(max_depth=grown, random_state=params["seed"])
         tree.fit(data.X_train, data.y_train)
         fit_seconds = time.perf_counter() - t0
-        CACHE.put(key, (tree, fit_seconds))
+        if cache is not None:
+            cache.models.put(key, (tree, fit_seconds))
     else:
         tree, fit_seconds = hit
     leaves = cut_tree_leaves(tree.tree_, data.X_val, depth)
@@ -304,7 +396,8 @@ def _tree(data: _Data, params: dict, use_cache: bool) -> ModelResult:
     seconds = time.perf_counter() - t0 if hit is None else fit_seconds
     return ModelResult(
         "decision_tree", _accuracy(pred, data.y_val), seconds, pred,
-        {"depth": depth, "grown_depth": int(tree.get_depth())}, tree, cached=hit is not None,
+        {"depth": depth, "grown_depth": int(tree.get_depth()),
+         "parameters": tree_nodes(tree.tree_, depth)}, tree, cached=hit is not None,
     )
 
 
@@ -328,34 +421,55 @@ def cut_tree_leaves(tree: Any, X: np.ndarray, depth: int) -> np.ndarray:
     return node
 
 
-def mlp_recipe(train_size: int, depth: int) -> dict[str, Any]:
+def tree_nodes(tree: Any, depth: int) -> int:
+    """How many nodes (questions and leaves) a scikit-learn ``tree_`` keeps when cut at
+    ``depth``: the tree's count of things it learned, beside the other models' weights."""
+    level, count = [0], 0
+    for _ in range(depth + 1):
+        count += len(level)
+        level = [c for node in level for c in (tree.children_left[node],
+                                               tree.children_right[node]) if c != -1]
+        if not level:
+            break
+    return count
+
+
+def mlp_recipe(train_size: int, depth: int, width: int = 32) -> dict[str, Any]:
     """How the comparison trains its MLP: Adam with a cosine-decayed rate and a step budget.
 
     About 160 optimizer steps up to 1,000 images, growing slowly with more data (~280 steps
-    for 5,000), in batches of about a sixteenth of the data (32 to 200 rows) and 5 to 60
-    epochs, with a smaller starting rate for deeper networks, which are less stable. At the
-    lesson's settings this matches scikit-learn's default MLPClassifier in accuracy with a
-    tenth of the epochs.
+    for 5,000), in batches of about a sixteenth of the data (32 to 200 rows), with a smaller
+    starting rate for deeper networks, which are less stable. At the lesson's settings this
+    matches scikit-learn's default MLPClassifier in accuracy with a tenth of the epochs.
+
+    Smaller networks get more epochs: a network with ``r`` times fewer weights than the
+    lesson's default (32 x 2) costs about ``r`` times less per epoch and trains for
+    ``r**1.5`` times as many (at most 8 times, and 60 epochs). Small and deep, narrow
+    networks need them: with the default's 9 epochs, 8 layers of 8 neurons stopped at 32%,
+    where they reach about 60% (scikit-learn's own MLP: 57-69%).
     """
     batch = int(np.clip(train_size // 16, 32, 200))
     steps_per_epoch = math.ceil(train_size / batch)
     steps = 160 * max(1.0, train_size / 1000) ** 0.35
-    epochs = int(np.clip(round(steps / steps_per_epoch), 5, 60))
+    weights = N_FEATURES * width + (depth - 1) * width * width + width * N_CLASSES
+    scale = float(np.clip((DEFAULT_MLP_WEIGHTS / weights) ** 1.5, 1.0, 8.0))
+    epochs = int(np.clip(round(steps / steps_per_epoch * scale), 5, 60))
     lr0 = 0.01 * math.sqrt(2 / max(depth, 2))
-    return {"batch_size": batch, "epochs": epochs, "learning_rate": lr0, "alpha": 1e-4}
+    return {"batch_size": batch, "epochs": epochs, "learning_rate": lr0, "alpha": 1e-4,
+            "parameters": weights + depth * width + N_CLASSES}
 
 
 def _mlp(data: _Data, params: dict, emit: Callable[[Event], None], stop: threading.Event,
-         use_cache: bool) -> ModelResult:
+         cache: ModelCache | None) -> ModelResult:
     from neuralab.nn import Network, train
 
     width, depth, seed = params["mlp_width"], params["mlp_depth"], params["seed"]
     key = ("mlp", width, depth, params["train_size"], params["val_size"], seed)
-    if use_cache and (hit := CACHE.get(key)) is not None:
+    if cache is not None and (hit := cache.models.get(key)) is not None:
         for point in hit.details["curve"]:
             emit({"type": "epoch", "model": "mlp", **point, "cached": True})
         return _cached(hit)
-    recipe = mlp_recipe(params["train_size"], depth)
+    recipe = mlp_recipe(params["train_size"], depth, width)
     epochs, lr0 = recipe["epochs"], recipe["learning_rate"]
     t0 = time.perf_counter()
     net = Network([data.X_train.shape[1], *[width] * depth, N_CLASSES], activation="relu",
@@ -378,10 +492,10 @@ def _mlp(data: _Data, params: dict, emit: Callable[[Event], None], stop: threadi
     result = ModelResult(
         "mlp", _accuracy(pred, data.y_val), time.perf_counter() - t0, pred,
         {"hidden_layer_sizes": [width] * depth, "epochs": len(curve), "curve": curve,
-         "recipe": recipe}, net,
+         "recipe": recipe, "parameters": recipe["parameters"]}, net,
     )
-    if not stop.is_set():
-        CACHE.put(key, result)
+    if cache is not None and not stop.is_set():
+        cache.models.put(key, result)
     return result
 
 

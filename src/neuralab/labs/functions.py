@@ -8,14 +8,36 @@ Python's ``ast`` (the code is parsed, never executed) and says what it found.
 from __future__ import annotations
 
 import ast
+import difflib
+import re
 from dataclasses import asdict, dataclass, field
 
 from neuralab.params import validate
 
-# Words that suggest a type names an image, a text, or a yes/no answer.
-IMAGE_WORDS = ("ndarray", "array", "image", "img", "tensor", "pixel", "picture", "frame", "list")
-TEXT_WORDS = ("str", "text", "string")
-YES_NO_WORDS = ("bool",)
+# The type names (the last part of a dotted name, before any [...]) that stand for an image,
+# a text or a yes/no answer. A name must match exactly: `strng` or `Picture` is no type.
+IMAGE_TYPES = ("ndarray", "NDArray", "ArrayLike", "Tensor", "Image", "list", "tuple", "array")
+TEXT_TYPES = ("str",)
+YES_NO_TYPES = ("bool",)
+KNOWN_TYPES = (*IMAGE_TYPES, *TEXT_TYPES, *YES_NO_TYPES, "int", "float", "dict", "bytes",
+               "None", "Any", "object", "complex", "set")
+# For each exercise: the input's types and words, the output's, and a typed example input.
+WANTED = {
+    "pedestrian": ((IMAGE_TYPES, "an image (for example np.ndarray)"),
+                   (YES_NO_TYPES, "a yes/no answer (bool)"), "np.ndarray"),
+    "chatbot": ((TEXT_TYPES, "text (str)"), (TEXT_TYPES, "text (str)"), "str"),
+}
+# Characters a word processor puts in place of Python's, and what to type instead.
+LOOKALIKES = {
+    "\u2192": ("an arrow →", "-> (a minus and a greater-than sign)"),
+    "\u201c": ("a curly quote “", 'a straight quote " or \''),
+    "\u201d": ("a curly quote ”", 'a straight quote " or \''),
+    "\u2018": ("a curly quote ‘", 'a straight quote \' or "'),
+    "\u2019": ("a curly quote ’", 'a straight quote \' or "'),
+    "\u2013": ("a dash –", "- (a minus sign)"),
+    "\u2014": ("a dash —", "- (a minus sign)"),
+    "\u00a0": ("a non-breaking space", "a plain space"),
+}
 
 
 @dataclass(frozen=True)
@@ -113,16 +135,30 @@ class HeaderFeedback:
 
 
 def _parse(code: str) -> ast.Module:
-    """Parse ``code``; a header with no body yet (ending in ``:``) is accepted as is."""
+    """Parse ``code``; a header with no body yet (``:`` then nothing, or only a comment) is
+    accepted as is."""
     try:
         return ast.parse(code)
     except SyntaxError as first:
-        if code.rstrip().endswith(":"):
-            try:
-                return ast.parse(code.rstrip() + "\n    ...\n")
-            except SyntaxError:
-                pass
+        try:
+            return ast.parse(code.rstrip() + "\n    ...\n")
+        except SyntaxError:
+            pass
         raise first
+
+
+def _invalid_character(err: SyntaxError) -> str | None:
+    """A clear note for a character Python cannot read (``→``, curly quotes...), or None."""
+    found = re.search(r"\(U\+([0-9A-F]{4,6})\)", err.msg or "")
+    if "invalid character" not in (err.msg or "") or not found:
+        return None
+    ch = chr(int(found.group(1), 16))
+    line = f"Line {err.lineno}: " if err.lineno else ""
+    if ch in LOOKALIKES:
+        what, instead = LOOKALIKES[ch]
+        return (f"{line}{what} is not Python: type {instead} instead (text copied from a "
+                "word processor or a chat often has these).")
+    return f"{line}Python cannot read the character {ch} (U+{found.group(1)}); retype it."
 
 
 def _friendly(err: SyntaxError) -> str:
@@ -154,8 +190,58 @@ def _source(code: str, node: ast.expr | None, limit: int = 80) -> str | None:
     return text if len(text) <= limit else text[:limit - 3] + "..."
 
 
-def _matches(annotation: str | None, words: tuple[str, ...]) -> bool:
-    return annotation is not None and any(w in annotation.lower() for w in words)
+def _type_names(annotation: str | None) -> list[str]:
+    """The type names an annotation says, e.g. ``np.ndarray[float]`` -> ``["ndarray"]``,
+    ``str | None`` -> ``["str"]``; a quoted annotation is read inside its quotes."""
+    if annotation is None:
+        return []
+    try:
+        node = ast.parse(annotation.strip(), mode="eval").body
+    except (SyntaxError, ValueError, RecursionError, MemoryError):
+        return []
+    names: list[str] = []
+
+    def walk(n: ast.expr) -> None:
+        if isinstance(n, ast.Constant) and isinstance(n.value, str):
+            names.extend(_type_names(n.value))
+        elif isinstance(n, ast.BinOp) and isinstance(n.op, ast.BitOr):
+            walk(n.left)
+            walk(n.right)
+        elif isinstance(n, ast.Subscript):
+            head = n.value.attr if isinstance(n.value, ast.Attribute) else \
+                getattr(n.value, "id", None)
+            if head in ("Optional", "Union"):
+                parts = n.slice.elts if isinstance(n.slice, ast.Tuple) else [n.slice]
+                for part in parts:
+                    walk(part)
+            else:
+                walk(n.value)
+        elif isinstance(n, ast.Attribute):
+            names.append(n.attr)
+        elif isinstance(n, ast.Name):
+            names.append(n.id)
+
+    walk(node)
+    return [n for n in names if n != "None"]
+
+
+def _matches(annotation: str | None, types: tuple[str, ...]) -> bool:
+    """True when the annotation names one of ``types`` exactly (``strng`` is not ``str``)."""
+    names = _type_names(annotation)
+    return bool(names) and all(n in types for n in names)
+
+
+def _misspelt(annotation: str | None) -> list[str]:
+    """Hints for type names that look like a known type but are not one (``strng``)."""
+    hints = []
+    for name in _type_names(annotation):
+        if name in KNOWN_TYPES:
+            continue
+        close = difflib.get_close_matches(name, KNOWN_TYPES, n=1, cutoff=0.6) or \
+            [t for t in KNOWN_TYPES if name.lower() in (t.lower(), t.lower() + "ean")]
+        if close:
+            hints.append(f"{name} is not a Python type; did you mean {close[0]}?")
+    return hints
 
 
 def check_header(code: str, exercise: str = "pedestrian") -> HeaderFeedback:
@@ -172,8 +258,11 @@ def check_header(code: str, exercise: str = "pedestrian") -> HeaderFeedback:
     try:
         tree = _parse(code)
     except SyntaxError as err:
+        if err.lineno:  # never a line after the last (Python may point past the end)
+            err.lineno = min(err.lineno, max(1, len(code.splitlines())))
+        text = _invalid_character(err) or _friendly(err)
         return HeaderFeedback(exercise, valid_python=False, error_line=err.lineno,
-                              notes=[Note("problem", _friendly(err))])
+                              notes=[Note("problem", text)])
     except (ValueError, RecursionError, MemoryError):  # e.g. a null byte, absurd nesting
         return HeaderFeedback(exercise, valid_python=False,
                               notes=[Note("problem", "This is not Python that can be read.")])
@@ -212,30 +301,32 @@ def _notes(fb: HeaderFeedback, n_funcs: int) -> list[Note]:
         notes.append(Note("problem", "It takes no input. What does the system look at?"))
     elif not fb.params_typed:
         untyped = [p["name"] for p in fb.params if not p["annotation"]]
+        example = WANTED[fb.exercise][2]
         notes.append(Note("hint", f"Say what type {', '.join(untyped)} is, e.g. "
-                                  f"{untyped[0]}: str."))
+                                  f"{untyped[0]}: {example}."))
     if not fb.return_typed:
         notes.append(Note("hint", "Say what it gives back with -> and a type before the colon."))
-    want_in, want_out = {
-        "pedestrian": ((IMAGE_WORDS, "an image (for example np.ndarray)"),
-                       (YES_NO_WORDS, "a yes/no answer (bool)")),
-        "chatbot": ((TEXT_WORDS, "text (str)"), (TEXT_WORDS, "text (str)")),
-    }[fb.exercise]
-    typed_inputs = [p["annotation"] for p in fb.params if p["annotation"]]
-    if typed_inputs:
-        if any(_matches(a, want_in[0]) for a in typed_inputs):
-            notes.append(Note("ok", f"It takes {want_in[1]}: right."))
-        else:
-            notes.append(Note("problem", f"The system receives {want_in[1]}, "
-                                         f"not {', '.join(typed_inputs)}."))
+    want_in, want_out, _ = WANTED[fb.exercise]
+    typed = [p for p in fb.params if p["annotation"]]
+    for text in [h for p in typed for h in _misspelt(p["annotation"])] + _misspelt(fb.returns):
+        notes.append(Note("problem", text))
+    fitting = [p for p in typed if _matches(p["annotation"], want_in[0])]
+    others = [f"{p['name']}: {p['annotation']}" for p in typed if p not in fitting]
+    if fitting:
+        notes.append(Note("ok", f"It takes {want_in[1]}: right."))
+    if others and not fitting:
+        notes.append(Note("problem", f"The system receives {want_in[1]}, "
+                                     f"not {', '.join(p['annotation'] for p in typed)}."))
+    elif others:
+        notes.append(Note("problem", f"The system receives only {want_in[1]}: leave out "
+                                     f"{', '.join(others)}."))
     if fb.returns:
         if _matches(fb.returns, want_out[0]):
             notes.append(Note("ok", f"It gives back {want_out[1]}: right."))
         else:
             notes.append(Note("problem", f"The system gives back {want_out[1]}, "
                                          f"not {fb.returns}."))
-    if fb.exercise == "chatbot" and len(fb.params) == 1 and typed_inputs and \
-            _matches(typed_inputs[0], IMAGE_WORDS):
+    if fb.exercise == "chatbot" and any(_matches(p["annotation"], IMAGE_TYPES) for p in typed):
         notes.append(Note("problem", "This chatbot accepts text only, no pictures."))
     if not fb.has_docstring:
         notes.append(Note("hint", 'Optional: a docstring ("""...""") under the header can say '

@@ -7,23 +7,20 @@ models the learner trained) and returned as JSON-ready data. Images travel as ba
   per figure (the largest |weight| in it), so equal colours mean equal weights;
 * digits: uint8 ink, 0 (paper) to 255 (ink), 784 per digit, row by row.
 
-Derived data that takes more than a few milliseconds is cached per trained comparison and
-dropped with it.
+Derived data that takes more than a few milliseconds is kept with the trained comparison
+(:meth:`~neuralab.labs.compare.ComparisonResult.memo`) and dropped with it.
 """
 
 from __future__ import annotations
 
 import base64
 import io
-import threading
-import weakref
-from collections.abc import Callable
 from typing import Any
 
 import numpy as np
 
 from neuralab.labs.compare import MODELS, N_CLASSES, TITLES, ComparisonResult, cut_tree_leaves
-from neuralab.params import ParamError
+from neuralab.params import ParamError, group
 
 SIDE = 28  # MNIST images are 28x28
 BOX = 20  # MNIST fitted each digit into a 20x20 box ...
@@ -31,36 +28,6 @@ CENTRE = 14.0  # ... and put its centre of mass here (row and column, 0-based pi
 MAX_PNG_BYTES = 512 * 1024
 MAX_PNG_SIDE = 1024
 PNG_MAGIC = b"\x89PNG\r\n\x1a\n"
-
-# ---------------------------------------------------------------------------- cache
-
-
-class _Derived:
-    """Values computed from one comparison, kept while that comparison is alive."""
-
-    def __init__(self) -> None:
-        self._items: dict[tuple[int, Any], tuple[weakref.ref, Any]] = {}
-        self._lock = threading.Lock()
-
-    def get(self, result: ComparisonResult, key: Any, make: Callable[[], Any]) -> Any:
-        full = (id(result), key)
-        with self._lock:
-            hit = self._items.get(full)
-            if hit is not None and hit[0]() is result:
-                return hit[1]
-        value = make()
-        with self._lock:
-            self._items = {k: v for k, v in self._items.items() if v[0]() is not None}
-            self._items[full] = (weakref.ref(result), value)
-        return value
-
-    def clear(self) -> None:
-        with self._lock:
-            self._items.clear()
-
-
-DERIVED = _Derived()
-
 
 # ---------------------------------------------------------------------------- encodings
 
@@ -128,7 +95,7 @@ def mlp_diagram(result: ComparisonResult, k: int) -> dict[str, Any]:
     (see :func:`thin`), its ``bias``, and all its incoming weights (``all_weights``: base64
     float32 of the (n_in, n_out) matrix, row-major) for hovering.
     """
-    return DERIVED.get(result, ("mlp", k), lambda: _mlp_diagram(result, k))
+    return result.memo(("mlp", k), lambda: _mlp_diagram(result, k))
 
 
 def _mlp_diagram(result: ComparisonResult, k: int) -> dict[str, Any]:
@@ -159,7 +126,7 @@ def first_layer_images(result: ComparisonResult) -> dict[str, Any]:
         w = result.models["mlp"].model.weights[0]
         return signed_images(np.asarray(w).T)
 
-    return DERIVED.get(result, "first_layer", make)
+    return result.memo("first_layer", make)
 
 
 # ---------------------------------------------------------------------------- the other two
@@ -174,7 +141,7 @@ def logistic_images(result: ComparisonResult) -> dict[str, Any]:
         out["accuracy"] = result.models["logistic_regression"].accuracy
         return out
 
-    return DERIVED.get(result, "logistic", make)
+    return result.memo("logistic", make)
 
 
 def _class_counts(tree: Any, node: int) -> np.ndarray:
@@ -195,7 +162,7 @@ def tree_top(result: ComparisonResult, levels: int) -> dict[str, Any]:
     and ``right``) and two ``children``. Below the shown levels, ``more`` says whether the
     cut tree asks further questions.
     """
-    return DERIVED.get(result, ("tree", levels), lambda: _tree_top(result, levels))
+    return result.memo(("tree", levels), lambda: _tree_top(result, levels))
 
 
 def _tree_top(result: ComparisonResult, levels: int) -> dict[str, Any]:
@@ -335,17 +302,22 @@ def centre_of_mass(image: np.ndarray) -> tuple[float, float]:
 
 
 def check_input(pixels: Any) -> np.ndarray:
-    """A 28x28 input of numbers in 0..1 as float32, or ParamError naming the problem."""
-    expected = "a 28x28 array of numbers from 0 to 1"
+    """A 28x28 input as float32, checked against the parameter table's ``pixels`` (its shape
+    and range), or ParamError naming the problem and the first bad pixel."""
+    param = group("inside")["pixels"]
+    expected = param.expected("api")
+    low, high = param.bounds("api")
+    if pixels is None:
+        raise ParamError("pixels", expected, message=f"pixels is required: {expected}")
     try:
         x = np.asarray(pixels)
     except (TypeError, ValueError):  # ragged nesting
         raise ParamError("pixels", expected, message=f"pixels must be {expected}") from None
-    if x.shape == (SIDE, SIDE) and x.dtype.kind not in "iuf":
+    if x.shape == param.shape and x.dtype.kind not in "iuf":
         raise ParamError("pixels", expected, message=f"pixels holds values that are not "
                          f"numbers; it must be {expected}")
     x = x.astype(np.float64) if x.dtype.kind in "iuf" else x
-    if x.shape != (SIDE, SIDE):
+    if x.shape != param.shape:
         raise ParamError("pixels", expected, message=f"pixels has shape {x.shape}; "
                          f"it must be {expected}")
     bad = ~np.isfinite(x)
@@ -353,7 +325,7 @@ def check_input(pixels: Any) -> np.ndarray:
         r, c = np.argwhere(bad)[0]
         raise ParamError("pixels", expected, message=f"pixels[{r}][{c}] is not a number; "
                          f"pixels must be {expected}")
-    out = (x < 0) | (x > 1)
+    out = (x < low) | (x > high)
     if out.any():
         r, c = np.argwhere(out)[0]
         raise ParamError("pixels", expected, message=f"pixels[{r}][{c}] is {x[r, c]:g}; "
@@ -423,7 +395,7 @@ def confusion(result: ComparisonResult) -> dict[str, Any]:
                 "models": {m: {"title": TITLES[m], "accuracy": result.models[m].accuracy,
                                "matrix": result.confusion_matrix(m).tolist()} for m in MODELS}}
 
-    return DERIVED.get(result, "confusion", make)
+    return result.memo("confusion", make)
 
 
 def cell_digits(result: ComparisonResult, model: str, true: int, pred: int,
@@ -451,7 +423,7 @@ def _confidence_order(result: ComparisonResult, model: str) -> np.ndarray:
             conf = probs.max(axis=1)
         return wrong[np.argsort(-conf, kind="stable")]
 
-    return DERIVED.get(result, ("mistakes", model), make)
+    return result.memo(("mistakes", model), make)
 
 
 def misclassified(result: ComparisonResult, model: str, limit: int) -> dict[str, Any]:

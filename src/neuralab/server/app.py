@@ -1,8 +1,15 @@
-"""``create_app()``: the lab as a FastAPI application (routers, static front end, errors)."""
+"""``create_app()``: the lab as a FastAPI application (routers, static front end, errors).
+
+The app owns its state on ``app.state``: ``models`` (a :class:`~neuralab.labs.compare.
+ModelCache` of the comparisons it trained) and ``jobs`` (the :class:`~neuralab.server.jobs.
+JobRunner` that bounds trainings). ``/docs`` (Swagger UI) loads its script from the
+``fastapi-offline`` package, never from the internet; ReDoc is left out, as its page
+fetches a logo from the internet whatever its assets.
+"""
 
 from __future__ import annotations
 
-import importlib
+import logging
 import sys
 import threading
 from collections.abc import AsyncIterator
@@ -13,27 +20,45 @@ from pathlib import Path
 from fastapi import FastAPI
 from fastapi.responses import FileResponse
 from fastapi.staticfiles import StaticFiles
+from fastapi_offline import FastAPIOffline
 
 from neuralab import __version__
+from neuralab.labs.compare import ModelCache
 from neuralab.server import errors
+from neuralab.server.jobs import JobRunner
+from neuralab.server.routers import (
+    answers,
+    compare,
+    descent,
+    functions,
+    inside,
+    meta,
+    neuron,
+    pixels,
+)
 
-# Each entry is a module under neuralab.server.routers exposing `router`.
-ROUTERS = ("meta", "functions", "pixels", "descent", "compare", "inside", "neuron")
+ROUTERS = (meta, functions, pixels, descent, compare, inside, neuron, answers)
 
 WEB = Path(str(resources.files("neuralab").joinpath("web")))
+
+log = logging.getLogger(__name__)
 
 
 def warm_up() -> None:
     """Load MNIST and the model code once, so the first comparison answers as fast as later ones.
 
-    Runs in a background thread at start-up: the server answers at once meanwhile.
+    Runs in a background thread at start-up: the server answers at once meanwhile. A server
+    stopped during the warm-up (Ctrl+C in the first second) ends it quietly.
     """
-    from sklearn.tree import DecisionTreeClassifier  # noqa: F401  (a one-second import)
+    try:
+        from sklearn.tree import DecisionTreeClassifier  # noqa: F401  (a one-second import)
 
-    from neuralab.data import load_mnist
-    from neuralab.nn import Network  # noqa: F401
+        from neuralab.data import load_mnist
+        from neuralab.nn import Network  # noqa: F401
 
-    load_mnist()
+        load_mnist()
+    except Exception as exc:  # only a shutting-down interpreter gets here in practice
+        log.debug("warm-up stopped: %s", exc)
 
 
 SWITCH_INTERVAL = 0.0005  # seconds; Python's default is 0.005
@@ -50,26 +75,40 @@ async def _lifespan(app: FastAPI) -> AsyncIterator[None]:
         yield
     finally:
         sys.setswitchinterval(previous)
-        runner = getattr(app.state, "jobs", None)
-        if runner is not None:
-            runner.shutdown()  # cancel what still runs or waits
+        app.state.jobs.shutdown()  # cancel what still runs or waits
+        if app.state.trainer is not None:
+            app.state.trainer.client.close()
 
 
-def create_app(*, max_jobs: int | None = None) -> FastAPI:
+def create_app(*, max_jobs: int | None = None, models: ModelCache | None = None,
+               scheduler: str | None = None) -> FastAPI:
     """Build the lab application.
 
-    ``max_jobs`` bounds how many trainings run at once (default: the number of cores).
+    ``max_jobs`` bounds how many trainings run at once (default: the number of cores, or
+    the cluster's worker threads); ``models`` is the cache of trained comparisons (default:
+    a new one, 64 comparisons); ``scheduler``, a Dask scheduler's address, trains the
+    comparisons on that cluster (:mod:`neuralab.cluster`; raises
+    :class:`~neuralab.cluster.SchedulerUnreachable` if it does not answer).
     """
-    app = FastAPI(
+    trainer = None
+    if scheduler:
+        from neuralab.cluster import ClusterTrainer, connect
+
+        trainer = ClusterTrainer(connect(scheduler))
+        max_jobs = max_jobs or trainer.slots
+    app = FastAPIOffline(
         title="neuralab",
         version=__version__,
         description="An offline lab for learning how neural networks learn functions.",
         lifespan=_lifespan,
+        static_url="/static/docs-assets",
+        redoc_url=None,
     )
-    app.state.max_jobs = max_jobs
+    app.state.jobs = JobRunner(max_jobs)
+    app.state.trainer = trainer  # None: train in this process
+    app.state.models = models if models is not None else ModelCache()
     errors.install(app)
-    for name in ROUTERS:
-        module = importlib.import_module(f"neuralab.server.routers.{name}")
+    for module in ROUTERS:
         app.include_router(module.router)
 
     @app.get("/", include_in_schema=False)

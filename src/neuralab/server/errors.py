@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from dataclasses import replace
 from typing import Any
 
 from fastapi import FastAPI, Request
@@ -9,14 +10,27 @@ from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
 from starlette.exceptions import HTTPException
 
-from neuralab.params import TABLE, ParamError
+from neuralab.params import TABLE, Param, ParamError
+
+
+def _param(name: str) -> Param | None:
+    return next((params[name] for params in TABLE.values() if name in params), None)
 
 
 def _expected(name: str, scope: str = "ui") -> str | None:
-    for params in TABLE.values():
-        if name in params:
-            return params[name].expected(scope)  # type: ignore[arg-type]
-    return None
+    param = _param(name)
+    return param.expected(scope) if param else None  # type: ignore[arg-type]
+
+
+def _cell_message(name: str, index: list[int], got: Any) -> str | None:
+    """"Red, row 1, column 2 must be a number from 0 to 1 (got 1.5)" for one matrix cell."""
+    param = _param(name)
+    if param is None or len(param.shape) != 2 or len(index) != 2:
+        return None
+    one = replace(param, shape=()).expected("ui")
+    shown = "nothing" if got is None or got == "" else repr(got)
+    return (f"{param.label or name}, row {index[0] + 1}, column {index[1] + 1} must be "
+            f"{one} (got {shown})")
 
 
 def problem(param: str, message: str, expected: str | None = None) -> dict[str, Any]:
@@ -33,17 +47,22 @@ def validation_detail(errors: list[dict[str, Any]]) -> list[dict[str, Any]]:
         loc = [str(p) for p in err.get("loc", ()) if p not in ("body", "query", "path")]
         name = next((p for p in loc if not p.isdigit()), loc[0] if loc else "request")
         expected = _expected(name)
-        where = name + "".join(f"[{p}]" for p in loc[loc.index(name) + 1:] if p.isdigit()) \
-            if name in loc else name
+        index = [int(p) for p in loc[loc.index(name) + 1:] if p.isdigit()] if name in loc else []
+        where = name + "".join(f"[{i}]" for i in index)
         if err.get("type") == "extra_forbidden":
             message, expected = f"unknown parameter {name!r}", None
         elif err.get("type") == "missing":
             message = f"{where} is required" + (f": {expected}" if expected else "")
+        elif cell := _cell_message(name, index, err.get("input")):
+            message = cell
         elif expected:
             message = f"{where} must be {expected}"
         else:
             message = f"{where}: {err.get('msg', 'invalid value')}"
-        detail.append(problem(name, message, expected))
+        item = problem(name, message, expected)
+        if index:
+            item["index"] = index
+        detail.append(item)
     return detail
 
 

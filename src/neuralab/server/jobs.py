@@ -17,11 +17,11 @@ import itertools
 import os
 import threading
 from collections import deque
-from collections.abc import Awaitable, Callable, Hashable
+from collections.abc import AsyncIterator, Awaitable, Callable, Hashable
 from concurrent.futures import ThreadPoolExecutor
 from typing import Literal, TypeVar
 
-from fastapi import FastAPI, Request
+from fastapi import Request
 
 T = TypeVar("T")
 State = Literal["waiting", "running", "done", "cancelled", "failed"]
@@ -164,15 +164,6 @@ class JobRunner:
         self._pool.shutdown(wait=False, cancel_futures=True)
 
 
-def runner_for(app: FastAPI) -> JobRunner:
-    """The application's job runner, made on first use with ``app.state.max_jobs``."""
-    runner = getattr(app.state, "jobs", None)
-    if runner is None:
-        runner = JobRunner(getattr(app.state, "max_jobs", None))
-        app.state.jobs = runner
-    return runner
-
-
 class ClientLeft(Exception):
     """The HTTP client disconnected before its answer was ready."""
 
@@ -196,3 +187,31 @@ async def while_connected(request: Request, work: Awaitable[T], poll: float = 0.
         return task.result()
     finally:
         task.cancel()  # no-op when done; stops the work if we are cancelled ourselves
+
+
+async def stream_job(
+    runner: JobRunner, work: Callable[[threading.Event, Callable[[T], None]], object],
+) -> AsyncIterator[T]:
+    """Run ``work(cancel, emit)`` as a job and yield what it emits, as it emits it.
+
+    For streamed answers (NDJSON): when the consumer stops (the client left, and Starlette
+    closes the generator), the job is cancelled. The job's own exception is raised after
+    the items emitted before it.
+    """
+    loop = asyncio.get_running_loop()
+    items: asyncio.Queue[tuple[bool, T | None]] = asyncio.Queue()
+    job = runner.submit()
+    task = asyncio.ensure_future(runner.run(
+        job, lambda cancel: work(cancel, lambda item: loop.call_soon_threadsafe(
+            items.put_nowait, (True, item)))))
+    task.add_done_callback(lambda _: items.put_nowait((False, None)))
+    try:
+        while True:
+            more, item = await items.get()
+            if not more:
+                break
+            yield item  # type: ignore[misc]
+        task.result()
+    finally:
+        job.cancel()
+        task.cancel()

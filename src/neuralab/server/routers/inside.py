@@ -14,8 +14,9 @@ from fastapi import APIRouter, HTTPException, Query, Request
 from pydantic import BaseModel, ValidationError, create_model
 
 from neuralab.labs import inside
-from neuralab.labs.compare import ComparisonResult, trained
+from neuralab.labs.compare import ComparisonResult, ModelCache
 from neuralab.params import ParamError
+from neuralab.server.deps import Models
 from neuralab.server.errors import validation_detail
 from neuralab.server.schemas import request_model
 
@@ -41,9 +42,9 @@ PredictBody = _model("PredictBody", "pixels", "preprocess")
 COMPARE_FIELDS = tuple(request_model("compare").model_fields)
 
 
-def _comparison(values: dict[str, Any]) -> ComparisonResult:
+def _comparison(models: ModelCache, values: dict[str, Any]) -> ComparisonResult:
     settings = {name: values[name] for name in COMPARE_FIELDS}
-    result = trained(settings, scope="ui")
+    result = models.comparison(settings, scope="ui")
     if result is None:
         raise HTTPException(404, (
             "No comparison trained with these settings is in memory (MLP {mlp_depth} x "
@@ -55,56 +56,64 @@ def _comparison(values: dict[str, Any]) -> ComparisonResult:
 
 
 @router.get("/status", summary="Whether a comparison with these settings is in memory")
-def status(q: Annotated[Settings, Query()]) -> dict[str, Any]:  # type: ignore[valid-type]
+def status(q: Annotated[Settings, Query()],  # type: ignore[valid-type]
+           models: Models) -> dict[str, Any]:
     """Always 200: ``trained`` says whether the other routes can look inside it (the page
     asks this first, so an untrained comparison is not an error in the browser)."""
     values = q.model_dump()  # type: ignore[attr-defined]
-    result = trained({name: values[name] for name in COMPARE_FIELDS}, scope="ui")
+    result = models.comparison({name: values[name] for name in COMPARE_FIELDS}, scope="ui")
     if result is None:
         return {"trained": False, "params": values}
     return {"trained": True, **inside.summary(result)}
 
 
 @router.get("/mlp", summary="The trained MLP: layers, thinned connections, biases, weights")
-def mlp(q: Annotated[MlpQuery, Query()]) -> dict[str, Any]:  # type: ignore[valid-type]
+def mlp(q: Annotated[MlpQuery, Query()],  # type: ignore[valid-type]
+        models: Models) -> dict[str, Any]:
     values = q.model_dump()  # type: ignore[attr-defined]
-    result = _comparison(values)
+    result = _comparison(models, values)
     return {**inside.mlp_diagram(result, values["k"]),
             "first_layer": inside.first_layer_images(result)}
 
 
 @router.get("/logistic", summary="Logistic regression's ten weight images")
-def logistic(q: Annotated[Settings, Query()]) -> dict[str, Any]:  # type: ignore[valid-type]
-    return inside.logistic_images(_comparison(q.model_dump()))  # type: ignore[attr-defined]
+def logistic(q: Annotated[Settings, Query()],  # type: ignore[valid-type]
+        models: Models) -> dict[str, Any]:
+    return inside.logistic_images(_comparison(models, q.model_dump()))  # type: ignore[attr-defined]
 
 
 @router.get("/tree", summary="The decision tree's top levels, as the comparison cut it")
-def tree(q: Annotated[TreeQuery, Query()]) -> dict[str, Any]:  # type: ignore[valid-type]
+def tree(q: Annotated[TreeQuery, Query()],  # type: ignore[valid-type]
+        models: Models) -> dict[str, Any]:
     values = q.model_dump()  # type: ignore[attr-defined]
-    return inside.tree_top(_comparison(values), values["levels"])
+    return inside.tree_top(_comparison(models, values), values["levels"])
 
 
 @router.get("/confusion", summary="A confusion matrix per model on the validation set")
-def confusion(q: Annotated[Settings, Query()]) -> dict[str, Any]:  # type: ignore[valid-type]
-    return inside.confusion(_comparison(q.model_dump()))  # type: ignore[attr-defined]
+def confusion(q: Annotated[Settings, Query()],  # type: ignore[valid-type]
+        models: Models) -> dict[str, Any]:
+    return inside.confusion(_comparison(models, q.model_dump()))  # type: ignore[attr-defined]
 
 
 @router.get("/cell", summary="The validation digits behind one confusion-matrix cell")
-def cell(q: Annotated[CellQuery, Query()]) -> dict[str, Any]:  # type: ignore[valid-type]
+def cell(q: Annotated[CellQuery, Query()],  # type: ignore[valid-type]
+        models: Models) -> dict[str, Any]:
     v = q.model_dump()  # type: ignore[attr-defined]
-    return inside.cell_digits(_comparison(v), v["model"], v["true"], v["pred"], v["limit"])
+    return inside.cell_digits(_comparison(models, v), v["model"], v["true"], v["pred"], v["limit"])
 
 
 @router.get("/errors", summary="Misclassified validation digits, most confident first")
-def errors(q: Annotated[ErrorsQuery, Query()]) -> dict[str, Any]:  # type: ignore[valid-type]
+def errors(q: Annotated[ErrorsQuery, Query()],  # type: ignore[valid-type]
+        models: Models) -> dict[str, Any]:
     v = q.model_dump()  # type: ignore[attr-defined]
-    return inside.misclassified(_comparison(v), v["model"], v["limit"])
+    return inside.misclassified(_comparison(models, v), v["model"], v["limit"])
 
 
 @router.get("/digit", summary="One validation digit and the three models' predictions")
-def digit(q: Annotated[DigitQuery, Query()]) -> dict[str, Any]:  # type: ignore[valid-type]
+def digit(q: Annotated[DigitQuery, Query()],  # type: ignore[valid-type]
+        models: Models) -> dict[str, Any]:
     v = q.model_dump()  # type: ignore[attr-defined]
-    return inside.validation_digit(_comparison(v), v["index"])
+    return inside.validation_digit(_comparison(models, v), v["index"])
 
 
 async def _read(request: Request, limit: int, what: str) -> bytes:
@@ -128,7 +137,7 @@ PREDICT_DOC = {"requestBody": {"required": True, "content": {
 
 @router.post("/predict", summary="The three models' predictions for a 28x28 input",
              openapi_extra=PREDICT_DOC)
-async def predict(request: Request) -> dict[str, Any]:
+async def predict(request: Request, models: Models) -> dict[str, Any]:
     """Body: the comparison's settings, ``pixels`` (28x28 numbers from 0 to 1) and
     ``preprocess`` (true to fit and centre a drawing as MNIST was made)."""
     raw = await _read(request, MAX_JSON_BYTES, "body")
@@ -140,16 +149,13 @@ async def predict(request: Request) -> dict[str, Any]:
     if not isinstance(data, dict):
         raise ParamError("body", "a JSON object", message="the body must be a JSON object "
                          'like {"pixels": [[0, ...], ...]}')
-    if not isinstance(data.get("pixels"), list):
-        raise ParamError("pixels", "a 28x28 array of numbers from 0 to 1",
-                         message="pixels is required: a 28x28 array of numbers from 0 to 1")
-    x = inside.check_input(data["pixels"])  # names the first bad pixel
+    x = inside.check_input(data.get("pixels"))  # names the first bad pixel
     try:
         rest = {key: value for key, value in data.items() if key != "pixels"}
         values = PredictBody.model_validate(rest).model_dump()
     except ValidationError as exc:
         raise HTTPException(422, validation_detail(exc.errors())) from None
-    result = _comparison(values)
+    result = _comparison(models, values)
     return inside.predict_all(result, inside.mnist_style(x) if values["preprocess"] else x)
 
 
@@ -157,10 +163,10 @@ async def predict(request: Request) -> dict[str, Any]:
              openapi_extra={"requestBody": {"required": True,
                                             "content": {"image/png": {"schema": {
                                                 "type": "string", "format": "binary"}}}}})
-async def predict_png(request: Request,
+async def predict_png(request: Request, models: Models,
                       q: Annotated[Settings, Query()]) -> dict[str, Any]:  # type: ignore[valid-type]
     """Body: a PNG (at most 512 KiB and 1024x1024). It is fitted and centred as MNIST was
     made; the answer's ``input`` is the 28x28 result the models saw."""
-    result = _comparison(q.model_dump())  # type: ignore[attr-defined]
+    result = _comparison(models, q.model_dump())  # type: ignore[attr-defined]
     data = await _read(request, inside.MAX_PNG_BYTES, "image")
     return inside.predict_all(result, inside.mnist_style(inside.ink_from_png(data)))

@@ -15,13 +15,26 @@ async function handle(response) {
   return body;
 }
 
+export const UNREACHABLE = "The lab server cannot be reached: is `neuralab` still running? " +
+  "This part will work again once it is back.";
+
+// fetch(), with a failure to connect said in the lab's words (status 0)
+async function request(url, options) {
+  try {
+    return await fetch(url, options);
+  } catch (err) {
+    if (err.name === "AbortError") throw err;
+    throw new ApiError(0, UNREACHABLE);
+  }
+}
+
 export async function getJSON(path, query = {}, { signal } = {}) {
   const qs = new URLSearchParams(query).toString();
-  return handle(await fetch(qs ? `${path}?${qs}` : path, { signal }));
+  return handle(await request(qs ? `${path}?${qs}` : path, { signal }));
 }
 
 export async function postJSON(path, body, { signal } = {}) {
-  return handle(await fetch(path, {
+  return handle(await request(path, {
     method: "POST",
     headers: { "Content-Type": "application/json" },
     body: JSON.stringify(body),

@@ -3,6 +3,27 @@
 let counter = 0;
 const uid = (name) => `ctl-${name}-${++counter}`;
 
+// A control's help: read by screen readers with the control, and shown (CSS) when the
+// keyboard focuses it, a finger touches it or the mouse rests on it, where a `title` would
+// only ever appear to a mouse.
+function helpText(id, text, input) {
+  const help = document.createElement("span");
+  help.className = "help";
+  help.id = `${id}-help`;
+  help.setAttribute("role", "tooltip");
+  help.textContent = text;
+  input.setAttribute("aria-describedby", help.id);
+  // A finger has no hover: a touch shows the help until the control loses the focus (which a
+  // touch does not give by itself).
+  input.addEventListener("pointerdown", (e) => {
+    if (e.pointerType === "mouse") return;
+    input.focus({ preventScroll: true });
+    input.parentElement.classList.add("show-help");
+  });
+  input.addEventListener("blur", () => input.parentElement.classList.remove("show-help"));
+  return help;
+}
+
 function decimals(step) {
   const s = String(step ?? 1);
   return s.includes(".") ? s.split(".")[1].length : 0;
@@ -20,7 +41,6 @@ export function slider(param, value, onInput, { onChange } = {}) {
   Object.assign(input, { type: "range", id, min: param.min, max: param.max,
     step: param.step ?? 1, value });
   input.name = param.name;
-  if (param.help) input.title = param.help;
   const out = document.createElement("output");
   out.htmlFor = id;
   const fmt = (v) => Number(v).toFixed(decimals(param.step));
@@ -29,6 +49,7 @@ export function slider(param, value, onInput, { onChange } = {}) {
   input.addEventListener("input", () => { out.textContent = fmt(input.value); onInput(read()); });
   if (onChange) input.addEventListener("change", () => onChange(read()));
   wrap.append(label, input, out);
+  if (param.help) wrap.append(helpText(id, param.help, input));
   return { el: wrap, input, set(v) { input.value = v; out.textContent = fmt(v); } };
 }
 

@@ -38,3 +38,16 @@ export const touchFirst = () => matchMedia("(hover: none) and (pointer: coarse)"
 
 // True when the learner asked the system for less motion.
 export const reducedMotion = () => matchMedia("(prefers-reduced-motion: reduce)").matches;
+
+// "1 image", "2 images", "1,456 images".
+export const plural = (n, one, many = `${one}s`) =>
+  `${Number(n).toLocaleString("en")} ${n === 1 ? one : many}`;
+
+// Scroll `node` into view (at once when the learner asked for less motion), unless it is
+// already wholly on screen below the sticky header.
+export function reveal(node, block = "start") {
+  const r = node.getBoundingClientRect();
+  const top = parseFloat(getComputedStyle(document.documentElement).scrollPaddingTop) || 0;
+  if (r.top >= top && r.bottom <= innerHeight) return;
+  node.scrollIntoView({ behavior: reducedMotion() ? "auto" : "smooth", block });
+}

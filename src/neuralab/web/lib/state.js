@@ -37,9 +37,26 @@ export function labState(lab, params) {
   const byName = Object.fromEntries(params.map((p) => [p.name, p]));
   const values = {};
   const query = new URLSearchParams(location.search);
+  let corrected = false;
   for (const p of params) {
-    const fromUrl = coerce(p, query.get(`${lab}.${p.name}`));
+    const key = `${lab}.${p.name}`;
+    const raw = query.get(key);
+    const fromUrl = coerce(p, raw);
     values[p.name] = fromUrl === undefined ? structuredClone(p.default) : fromUrl;
+    if (raw === null) continue;
+    // What the page uses is what the URL says: a value clamped into range (or refused) is
+    // written back corrected, so a shared link reproduces what was on screen.
+    const isDefault = JSON.stringify(values[p.name]) === JSON.stringify(p.default);
+    const want = fromUrl === undefined || isDefault ? null : encode(p, values[p.name]);
+    if (want !== raw) {
+      if (want === null) query.delete(key);
+      else query.set(key, want);
+      corrected = true;
+    }
+  }
+  if (corrected) {
+    const qs = query.toString();
+    history.replaceState(null, "", `${location.pathname}${qs ? "?" + qs : ""}${location.hash}`);
   }
   return {
     get: (name) => values[name],

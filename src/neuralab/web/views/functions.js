@@ -1,7 +1,7 @@
 // Section 1: machine learning is learning functions. The learner writes a function header;
 // the server reads it with Python's ast (never runs it) and this module shows the feedback.
 import { getJSON, latest, postJSON } from "../lib/api.js";
-import { el } from "../lib/dom.js";
+import { el, touchFirst } from "../lib/dom.js";
 
 const ICON = { ok: "✓", hint: "•", problem: "✗" };
 
@@ -72,7 +72,7 @@ function exercise(system, param, state) {
   return {
     el: card(system, [prompt, label, box,
       el("div", { class: "fn-actions" }, check,
-        el("span", { class: "muted small", text: "or Ctrl+Enter" })),
+        ...(touchFirst() ? [] : [el("span", { class: "muted small", text: "or Ctrl+Enter" })])),
       summary, feedback, reveal]),
     start: () => (box.value.trim() ? run() : null),
   };

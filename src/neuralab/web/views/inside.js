@@ -4,7 +4,7 @@
 // (the "neuralab:compare-done" event from the comparison view).
 import { getJSON } from "../lib/api.js";
 import { slider } from "../lib/controls.js";
-import { bytes, el } from "../lib/dom.js";
+import { bytes, el, reveal } from "../lib/dom.js";
 import { labState } from "../lib/state.js";
 import { logisticImages, markPath, treeDiagram } from "./inside/contrast.js";
 import { firstLayerImages, mlpPanel } from "./inside/diagram.js";
@@ -103,9 +103,12 @@ export async function mount(section, { params, state }) {
   const mistakes = mistakesPanel({
     fetchCell: (model, t, p) => getJSON("/api/inside/cell", q({ model, true: t, pred: p })),
     fetchErrors: (model) => getJSON("/api/inside/errors", q({ model })),
+    model: state.get("model"),
+    onModel: (model) => state.set("model", model),
     async onPickDigit(index) {
       draw.showDigit(await digit(index));
-      draw.el.scrollIntoView({ behavior: "smooth", block: "center" });
+      draw.el.querySelector(".draw-canvas").focus({ preventScroll: true });
+      reveal(draw.el, "center");
     },
   });
 
@@ -129,9 +132,11 @@ export async function mount(section, { params, state }) {
           "and subtracts the ink on its red ones; the highest score wins." }), lrHost),
       el("div", { class: "contrast-tree" },
         el("h4", { text: "Decision tree: the first questions it asks" }),
-        el("p", { class: "muted", text: "Each box asks about one pixel (purple on the little " +
-          "grid): is its ink at most the threshold (0 = paper, 1 = ink)? Yes goes left, no " +
-          "goes right. The path of your drawing is outlined." }),
+        el("p", { class: "muted", text: "Each box asks about one pixel of the 28 × 28 " +
+          "image, by its row (counted from 0 at the top) and its column (from 0 at the left), " +
+          "also marked in purple on the little grid. It asks whether the pixel is blank, or " +
+          "whether its ink is at most some amount (0 = paper, 1 = full ink). Yes goes left, " +
+          "no goes right. The path of your drawing is outlined." }),
         levels.el, treeNote, treeHost)),
     mistakes.el);
 
@@ -146,7 +151,7 @@ export async function mount(section, { params, state }) {
     firstLayer.replaceChildren(scaleLegend(fl.scale),
       firstLayerImages(fl, (j) => {
         diagram.select(1, j);
-        diagram.el.scrollIntoView({ behavior: "smooth", block: "nearest" });
+        reveal(diagram.el, "nearest");
       }));
   }
   async function loadTree(t) {

@@ -1,5 +1,8 @@
 // Section 6: what comes next, from one neuron to the language models behind chatbots.
+import { getJSON } from "../lib/api.js";
 import { el } from "../lib/dom.js";
+import { mlpWeightCount } from "../lib/models.js";
+import { labState } from "../lib/state.js";
 
 const STEPS = [
   ["One neuron", "computes AND or OR once its two weights and its bias are right."],
@@ -14,7 +17,25 @@ const STEPS = [
     "then tuned on conversations so that they answer questions."],
 ];
 
-export function mount(root) {
+function sizeText(settings, compareSpec) {
+  const def = Object.fromEntries(compareSpec.map((p) => [p.name, p.default]));
+  const n = mlpWeightCount(settings.mlp_width, settings.mlp_depth);
+  const isDefault = settings.mlp_width === def.mlp_width && settings.mlp_depth === def.mlp_depth;
+  const layers = `${settings.mlp_depth} hidden layer${settings.mlp_depth > 1 ? "s" : ""} of ` +
+    `${settings.mlp_width}`;
+  return "language needs millions or billions of weights. The neuron of section 5 has " +
+    "three numbers to set; the " + (isDefault ? "default " : "") + `MLP of section 4 ` +
+    `(${layers} neurons) already has ${n.toLocaleString("en")} weights and biases, ` +
+    "and a model like GPT-2 has over a billion.";
+}
+
+export async function mount(root) {
+  const compareSpec = await getJSON("/api/params/compare");
+  const settings = labState("compare", compareSpec).all();
+  const size = el("span", { class: "mlp-size", text: sizeText(settings, compareSpec) });
+  document.addEventListener("neuralab:compare-done", (e) => {
+    size.textContent = sizeText({ ...settings, ...e.detail }, compareSpec);
+  });
   root.append(
     el("p", { text: "Could the MLPs of this lab learn to hold a conversation? In principle a " +
       "big enough network can approximate almost any function, but three things stand in " +
@@ -22,8 +43,7 @@ export function mount(root) {
     el("ul", { class: "hurdles" },
       el("li", {}, el("strong", { text: "Memorising: " }), el("span", { text: "a network " +
         "can learn its training conversations by heart instead of the patterns behind them." })),
-      el("li", {}, el("strong", { text: "Size: " }), el("span", { text: "language needs " +
-        "millions or billions of weights, not the few dozen you met here." })),
+      el("li", {}, el("strong", { text: "Size: " }), size),
       el("li", {}, el("strong", { text: "Cost: " }), el("span", { text: "training that many " +
         "weights on that much text takes thousands of graphics chips running for weeks." }))),
     el("ol", { class: "timeline" }, ...STEPS.map(([t, d]) => el("li", {},

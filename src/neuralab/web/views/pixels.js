@@ -2,50 +2,98 @@
 // astronaut; this module paints what it sends and reads numbers back under the pointer.
 import { getJSON, latest, postJSON } from "../lib/api.js";
 import { control } from "../lib/controls.js";
-import { bytes, el } from "../lib/dom.js";
+import { bytes, el, touchFirst } from "../lib/dom.js";
 
 const CHANNELS = ["red", "green", "blue"];
 const TITLES = { red: "Red", green: "Green", blue: "Blue", combined: "Combined" };
 
-function matrixEditor(param, value, onChange) {
+// What the learner typed, as a number: "0,5" (a decimal comma) is 0.5; "" is nothing; any
+// other text is sent as typed so the server can name the cell and what it got.
+export function readCell(text) {
+  const t = text.trim().replace(/^(-?\d*),(\d+)$/, "$1.$2");
+  if (t === "") return null;
+  const n = Number(t);
+  return /^-?(\d+\.?\d*|\.\d+)$/.test(t) && Number.isFinite(n) ? n : text.trim();
+}
+
+const fmt = (v) => String(Math.round(v * 1000) / 1000);
+
+function matrixEditor(param, value, onChange, onFocus) {
   const inputs = [];
   const grid = el("div", { class: `matrix ${param.name}`, role: "group",
     "aria-label": `${param.label} values` });
+  const step = param.step ?? 0.1;
   value.forEach((row, r) => row.forEach((v, c) => {
-    const input = el("input", { type: "number", min: param.min, max: param.max,
-      step: param.step, value: v, inputmode: "decimal",
+    // A text box, not type=number: a number box drops a decimal comma and hides bad text.
+    const input = el("input", { type: "text", value: fmt(v), inputmode: "decimal",
+      autocomplete: "off", spellcheck: "false",
       "aria-label": `${param.label} row ${r + 1} column ${c + 1}` });
     input.addEventListener("input", () => onChange());
+    input.addEventListener("focus", () => onFocus(r, c));
+    input.addEventListener("keydown", (e) => {
+      const dir = { ArrowUp: 1, ArrowDown: -1 }[e.key];
+      const now = readCell(input.value);
+      if (!dir || typeof now !== "number") return;
+      e.preventDefault();
+      const next = Math.min(param.max, Math.max(param.min, Math.round((now + dir * step) * 1e6) / 1e6));
+      input.value = fmt(next);
+      onChange();
+    });
     inputs.push(input);
     grid.append(input);
   }));
   const read = () => {
-    const nums = inputs.map((i) => (i.value.trim() === "" ? NaN : Number(i.value)));
-    return [0, 1, 2].map((r) => nums.slice(r * 3, r * 3 + 3));
+    const cells = inputs.map((i) => readCell(i.value));
+    return [0, 1, 2].map((r) => cells.slice(r * 3, r * 3 + 3));
   };
   return { el: el("div", { class: "matrix-box" },
     el("div", { class: `matrix-title ${param.name}`, text: param.label }), grid),
   inputs, read };
 }
 
-function picture(name) {
-  const cells = Array.from({ length: 9 }, () => el("div", { class: "px" }));
+// "(r, g, b) = (0.8, 0, 0)": what one pixel holds, in the 0 to 1 of the lesson.
+const rgbText = (rgb) => `(r, g, b) = (${rgb.map(fmt).join(", ")})`;
+
+function picture(name, onPoint) {
+  const cells = Array.from({ length: 9 }, (_, i) => {
+    const cell = el("div", { class: "px" });
+    cell.addEventListener("pointerenter", () => onPoint(name, Math.floor(i / 3), i % 3));
+    cell.addEventListener("pointerdown", () => onPoint(name, Math.floor(i / 3), i % 3));
+    return cell;
+  });
   const grid = el("div", { class: "picture", role: "img", "aria-label": `${TITLES[name]} picture` },
     ...cells);
   return {
     el: el("figure", { class: "pic" }, grid, el("figcaption", { text: TITLES[name] })),
-    update(hex) {
-      hex.flat().forEach((h, i) => { cells[i].style.background = h; cells[i].title = h; });
+    update(hex, rgb) {
+      hex.flat().forEach((h, i) => {
+        const [r, c] = [Math.floor(i / 3), i % 3];
+        cells[i].style.background = h;
+        cells[i].title = `Row ${r + 1}, column ${c + 1}: ${rgbText(rgb[r][c])}`;
+      });
     },
+    mark(r, c) { cells.forEach((x, i) => x.classList.toggle("marked", i === r * 3 + c)); },
   };
 }
 
 function tiny(root, params, state) {
   const editors = {};
-  const error = el("p", { class: "error", role: "alert", hidden: "" });
+  const error = el("div", { class: "error", role: "alert", hidden: "" });
+  const readout = el("p", { class: "px-readout", "aria-live": "polite",
+    text: "Point at a pixel of a picture, or click a number, to read its colour." });
   const ask = latest();
   let drawn = 0;
-  const pics = Object.fromEntries(["red", "green", "blue", "combined"].map((n) => [n, picture(n)]));
+  let values = null; // the last drawn matrices, channel by channel
+  const pics = {};
+
+  // Show one pixel's three numbers (0 to 1) under the pictures and mark it in each.
+  function point(name, r, c) {
+    if (!values) return;
+    const rgb = CHANNELS.map((ch, k) => (name === "combined" || name === ch ? values[k][r][c] : 0));
+    readout.textContent = `${TITLES[name]}, row ${r + 1}, column ${c + 1}: ${rgbText(rgb)}`;
+    for (const pic of Object.values(pics)) pic.mark(r, c);
+  }
+  for (const n of ["red", "green", "blue", "combined"]) pics[n] = picture(n, point);
 
   async function refresh() {
     const body = {};
@@ -57,29 +105,36 @@ function tiny(root, params, state) {
       for (const ch of CHANNELS) {
         editors[ch].inputs.forEach((i) => i.removeAttribute("aria-invalid"));
       }
-      for (const d of err.detail || []) {
-        const m = /^(\w+)\[(\d)\]\[(\d)\]/.exec(d.message || "");
-        if (m && editors[m[1]]) {
-          editors[m[1]].inputs[Number(m[2]) * 3 + Number(m[3])].setAttribute("aria-invalid", "true");
+      const problems = Array.isArray(err.detail) ? err.detail : [];
+      for (const d of problems) {
+        const [row, col] = d.index || [];
+        if (editors[d.param] && col !== undefined) {
+          editors[d.param].inputs[row * 3 + col].setAttribute("aria-invalid", "true");
         }
       }
       error.hidden = false;
-      error.textContent = `${err.message}.`;
+      const lines = problems.length ? problems.map((d) => d.message) : [err.message];
+      error.replaceChildren(...lines.map((m) => el("p", { text: `${m}.` })));
       return;
     }
     if (!r) return;
     error.hidden = true;
+    values = CHANNELS.map((ch) => body[ch]);
     for (const ch of CHANNELS) {
       editors[ch].inputs.forEach((i) => i.removeAttribute("aria-invalid"));
       state.set(ch, body[ch]);
     }
-    for (const [name, pic] of Object.entries(pics)) pic.update(r[name]);
+    for (const name of Object.keys(pics)) {
+      const rgb = body.red.map((row, i) => row.map((_, j) => CHANNELS.map((ch, k) =>
+        (name === "combined" || name === ch ? values[k][i][j] : 0))));
+      pics[name].update(r[name], rgb);
+    }
     root.dataset.drawn = String(++drawn);
   }
 
   for (const ch of CHANNELS) {
     const p = params.find((q) => q.name === ch);
-    editors[ch] = matrixEditor(p, state.get(ch), refresh);
+    editors[ch] = matrixEditor(p, state.get(ch), refresh, (r, c) => point(ch, r, c));
   }
   const part = el("div", { class: "tiny" },
     el("h3", { text: "Build a 3x3 picture" }),
@@ -88,7 +143,8 @@ function tiny(root, params, state) {
       "the numbers and watch the pictures follow." }),
     el("div", { class: "tiny-row" },
       el("div", { class: "matrices" }, ...CHANNELS.map((ch) => editors[ch].el)),
-      el("div", { class: "pictures" }, ...Object.values(pics).map((p) => p.el))),
+      el("div", { class: "pictures-box" },
+        el("div", { class: "pictures" }, ...Object.values(pics).map((p) => p.el)), readout)),
     error,
     el("p", { class: "muted", text: "Stacked together the three matrices make an array of " +
       "shape (3, 3, 3): height, width, and the three colour values of each pixel." }));
@@ -99,7 +155,8 @@ function astronaut(root, params, state) {
   const resParam = params.find((p) => p.name === "resolution");
   const shape = el("output", { class: "shape" });
   const hover = el("p", { class: "hover", "aria-live": "polite",
-    text: "Point at a pixel (or focus the picture and use the arrow keys) to read its numbers." });
+    text: touchFirst() ? "Tap a pixel to read its numbers."
+      : "Point at a pixel (or focus the picture and use the arrow keys) to read its numbers." });
   const names = ["small", "red", "green", "blue"];
   const caption = { small: "Low resolution", red: "Red channel", green: "Green channel",
     blue: "Blue channel" };
@@ -141,6 +198,7 @@ function astronaut(root, params, state) {
   function show(row, col) {
     if (!data) return;
     cursor = [Math.max(0, Math.min(side - 1, row)), Math.max(0, Math.min(side - 1, col))];
+    part.dataset.read = "1";
     const [r0, c0] = cursor;
     const k = (r0 * side + c0) * 3;
     hover.textContent = `Pixel at row ${r0}, column ${c0}: (r, g, b) = ` +
@@ -153,12 +211,16 @@ function astronaut(root, params, state) {
     }
   }
 
+  // A mouse reads as it moves; a finger reads where it taps (a touch has no hover).
   for (const n of names) {
-    canvases[n].addEventListener("pointermove", (e) => {
+    const at = (e) => {
       const box = canvases[n].getBoundingClientRect();
       show(Math.floor(((e.clientY - box.top) / box.height) * side),
         Math.floor(((e.clientX - box.left) / box.width) * side));
-    });
+    };
+    canvases[n].addEventListener("pointermove", at);
+    canvases[n].addEventListener("pointerdown", at);
+    canvases[n].addEventListener("click", at);
   }
   canvases.small.addEventListener("keydown", (e) => {
     const moves = { ArrowUp: [-1, 0], ArrowDown: [1, 0], ArrowLeft: [0, -1], ArrowRight: [0, 1] };

@@ -30,6 +30,12 @@ function pixelMap(row, col) {
   return c;
 }
 
+// The question a split asks. MNIST ink comes in steps of 1/255, so a threshold below one
+// step asks whether the pixel has any ink at all.
+export function question(threshold) {
+  return threshold < 1 / 255 ? "is the pixel blank?" : `ink at most ${threshold.toFixed(2)}?`;
+}
+
 function countsLine(node) {
   const total = node.samples;
   const top = node.counts[node.majority];
@@ -43,7 +49,8 @@ function nodeCard(node) {
     const s = node.split;
     card.classList.add("t-ask");
     card.append(pixelMap(s.row, s.col), el("div", { class: "t-text" },
-      el("strong", { text: `pixel (${s.row}, ${s.col}) ≤ ${s.threshold.toFixed(2)}?` }),
+      el("span", { class: "t-where", text: `Row ${s.row}, column ${s.col}:` }),
+      el("strong", { class: "t-ask-text", text: question(s.threshold) }),
       el("span", { class: "t-count", text: countsLine(node) })));
   } else {
     const share = Math.round((100 * node.counts[node.majority]) / Math.max(1, node.samples));
@@ -52,7 +59,8 @@ function nodeCard(node) {
       el("div", { class: "t-text" },
         el("span", { class: "t-count", text: `${node.samples} images, ${share}% ` +
           `are ${node.majority}` }),
-        el("span", { class: "t-more", text: node.more ? "asks more below" : "a leaf" })));
+        el("span", { class: "t-more", text: node.more
+          ? "more questions follow (not drawn)" : "final answer" })));
   }
   return card;
 }
@@ -71,7 +79,8 @@ function branch(node) {
 }
 
 export function treeDiagram(data) {
-  const list = el("ul", { class: "tree", role: "tree" }, branch(data.root));
+  const list = el("ul", { class: "tree", "aria-label": "The decision tree's first questions" },
+    branch(data.root));
   return el("div", { class: "tree-wrap", "data-levels": String(data.levels),
     "data-depth": String(data.depth) }, list);
 }

@@ -53,7 +53,7 @@ export function mlpPanel({ slider }) {
       "incoming weights and bias." });
   const frame = el("div", { class: "net", "data-state": "empty" }, edges, inputImg, nodes);
   const info = el("div", { class: "neuron-info", "aria-live": "polite" },
-    el("p", { class: "muted", text: "Hover a neuron (or tap it) to see all its incoming " +
+    el("p", { class: "muted", text: "Point at a neuron (or tap it) to see all its incoming " +
       "weights and its bias." }));
   const root = el("div", { class: "net-panel" }, el("div", { class: "net-top" }, rule, slider),
     frame, info);
@@ -140,8 +140,19 @@ export function mlpPanel({ slider }) {
       });
       circles.push(row);
     }
+    const hits = [];
+    // Each column of neurons is one pointer target at least 24 px wide: a pointer anywhere in
+    // it picks the nearest neuron, so a finger need not hit a 5 px circle.
+    for (let l = 1; l < sizes.length; l += 1) {
+      const ys = geo.ys[l];
+      const half = Math.max(12, geo.radius[l] + 4);
+      const pad = Math.max(12, ys.length > 1 ? Math.abs(ys[1] - ys[0]) / 2 : 12);
+      const [lo, hi] = [Math.min(...ys), Math.max(...ys)];
+      hits.push(svg("rect", { class: "net-hit", "data-layer": l, x: geo.xs[l] - half,
+        width: 2 * half, y: lo - pad, height: Math.max(0, hi - lo + 2 * pad) }));
+    }
     hl = svg("g", { class: "net-hl" });
-    parts.splice(1, 0, hl);
+    parts.splice(1, 0, hl, ...hits); // under the neurons, which take their own pointer
     nodes.replaceChildren(...parts);
   }
 
@@ -242,10 +253,19 @@ export function mlpPanel({ slider }) {
     describe(l, i);
   }
 
-  nodes.addEventListener("pointerover", (e) => {
-    const c = e.target.closest?.(".neuron");
-    if (c) select(+c.dataset.layer, +c.dataset.index);
-  });
+  const pick = (e) => {
+    const hit = e.target.closest?.(".net-hit, .neuron");
+    if (!hit || !geo) return;
+    const l = +hit.dataset.layer;
+    const y = e.clientY - nodes.getBoundingClientRect().top;
+    let best = 0;
+    geo.ys[l].forEach((cy, i) => {
+      if (Math.abs(cy - y) < Math.abs(geo.ys[l][best] - y)) best = i;
+    });
+    if (!selected || selected[0] !== l || selected[1] !== best) select(l, best);
+  };
+  nodes.addEventListener("pointermove", pick);
+  nodes.addEventListener("pointerdown", pick);
   nodes.addEventListener("keydown", (e) => {
     if (!data) return;
     const [l, i] = selected || [1, -1];
@@ -311,7 +331,7 @@ export function firstLayerImages(block, onPick) {
   const codes = int8s(block.data);
   const grid = el("div", { class: "w-grid first-layer" });
   for (let j = 0; j < block.shape[0]; j += 1) {
-    const b = el("button", { type: "button", class: "w-tile", title: `neuron ${j + 1}`,
+    const b = el("button", { type: "button", class: "w-tile",
       "aria-label": `Hidden neuron ${j + 1}'s incoming weights; show it in the diagram` },
     weightCanvas(codes, j), el("span", { text: String(j + 1) }));
     b.addEventListener("click", () => onPick(j));

@@ -1,5 +1,9 @@
 """The real server over real HTTP and WebSockets: a class at once, trainings queued by core,
-bad messages answered, and everyone else still served."""
+bad messages answered, and everyone else still served.
+
+It runs a real `neuralab serve` (the `lab_url` fixture), so it runs with the browser tests,
+after the fast unit pass.
+"""
 
 from __future__ import annotations
 
@@ -9,7 +13,10 @@ import threading
 import time
 import urllib.request
 
+import pytest
 from websockets.sync.client import connect
+
+pytestmark = pytest.mark.e2e
 
 
 def _ws(url: str) -> str:

@@ -1,0 +1,150 @@
+"""One WebSocket client of the compare view: only its newest run may train.
+
+The client sends ``run`` (with the comparison's settings) or ``cancel``
+(:mod:`neuralab.server.protocol`); the server answers ``waiting`` (when every core is busy),
+``started``, one ``epoch`` per MLP epoch, one ``model`` per finished model, then ``done``
+with the result, or ``cancelled``, or ``error`` with a detail naming the parameter. Every
+answer carries the run's ``run`` id.
+
+Runs are taken one at a time by the session's worker task. A new message cancels the run
+in flight (it stops at its next epoch) and replaces any run still waiting to start: a
+replaced run is answered ``cancelled`` and never trains, so a burst of slider moves costs
+one training, the newest. Closing the socket cancels everything.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import json
+import logging
+import threading
+from collections.abc import Callable
+from typing import Any
+
+from starlette.websockets import WebSocket, WebSocketDisconnect, WebSocketState
+
+from neuralab.labs.compare import Cancelled, ModelCache
+from neuralab.params import ParamError
+from neuralab.server.errors import problem
+from neuralab.server.jobs import Job, JobCancelled, JobRunner
+from neuralab.server.protocol import BadMessage, json_default, parse_message
+
+log = logging.getLogger(__name__)
+
+Event = dict[str, Any]
+Train = Callable[..., dict[str, Any]]  # train(values, cancel, cache, on_event)
+
+
+class CompareSession:
+    """Serves one socket: ``await CompareSession(websocket, runner, models, train).serve()``."""
+
+    def __init__(self, websocket: WebSocket, runner: JobRunner, models: ModelCache,
+                 train: Train) -> None:
+        self.websocket = websocket
+        self.runner = runner
+        self.models = models
+        self.train = train
+        self.runs = 0  # runs asked for, to number those sent without an id
+        self.job: Job | None = None  # the run in flight
+        self.pending: tuple[Any, dict[str, Any]] | None = None  # the newest run not started
+        self._wake = asyncio.Event()
+        self._send_lock = asyncio.Lock()
+
+    async def send(self, message: Event) -> None:
+        if self.websocket.client_state != WebSocketState.CONNECTED:
+            return
+        async with self._send_lock:
+            # If the client has just left, serve() notices and cleans up.
+            with contextlib.suppress(WebSocketDisconnect, RuntimeError, OSError):
+                await self.websocket.send_text(json.dumps(message, default=json_default))
+
+    async def serve(self) -> None:
+        worker = asyncio.create_task(self._work())
+        try:
+            while True:
+                message = await self.websocket.receive()
+                if message["type"] == "websocket.disconnect":
+                    break
+                text = message.get("text")
+                if text is None:
+                    text = (message.get("bytes") or b"").decode("utf-8", "replace")
+                await self.handle(text)
+        except WebSocketDisconnect:
+            pass
+        finally:
+            self.pending = None
+            if self.job is not None:
+                self.job.cancel()
+            worker.cancel()
+            with contextlib.suppress(asyncio.CancelledError):
+                await worker
+
+    async def handle(self, text: str) -> None:
+        """Act on one client message at once (never waits for a training)."""
+        try:
+            message = parse_message(text, "compare")
+        except BadMessage as bad:
+            await self.send({"type": "error", "detail": bad.detail})
+            return
+        if self.pending is not None:  # replaced before it started: it never will
+            await self.send({"type": "cancelled", "run": self.pending[0]})
+            self.pending = None
+        if self.job is not None:
+            self.job.cancel()
+        if message.type == "run":
+            self.runs += 1
+            self.pending = (message.id if message.id is not None else self.runs,
+                            message.params)
+            self._wake.set()
+
+    async def _work(self) -> None:
+        """Run the newest pending run, one at a time, for as long as the socket is open."""
+        while True:
+            await self._wake.wait()
+            self._wake.clear()
+            if self.pending is None:
+                continue
+            (run_id, values), self.pending = self.pending, None
+            job = self.job = self.runner.submit(key=self)
+            try:
+                await self._run(run_id, values, job)
+            finally:
+                if self.job is job:
+                    self.job = None
+
+    async def _run(self, run_id: Any, values: dict[str, Any], job: Job) -> None:
+        loop = asyncio.get_running_loop()
+        events: asyncio.Queue[Event | None] = asyncio.Queue()
+
+        def on_event(event: Event) -> None:  # called from worker threads
+            loop.call_soon_threadsafe(events.put_nowait, event)
+
+        def work(cancel: threading.Event) -> dict[str, Any]:
+            on_event({"type": "started"})
+            return self.train(values, cancel, self.models, on_event)
+
+        future = asyncio.ensure_future(self.runner.run(
+            job, work, on_wait=lambda: events.put_nowait({"type": "waiting"})))
+        future.add_done_callback(lambda _: events.put_nowait(None))
+        try:
+            while (event := await events.get()) is not None:
+                await self.send({**event, "run": run_id})
+            await self.send({**_outcome(future, job), "run": run_id})
+        finally:
+            future.cancel()  # only matters if this task itself was cancelled
+
+
+def _outcome(future: asyncio.Future, job: Job) -> Event:
+    try:
+        result = future.result()
+    except (JobCancelled, Cancelled):
+        return {"type": "cancelled"}
+    except ParamError as exc:
+        return {"type": "error", "detail": [problem(exc.param, str(exc), exc.expected)]}
+    except Exception as exc:
+        if job.cancelled:
+            return {"type": "cancelled"}
+        log.exception("comparison failed")
+        return {"type": "error", "detail": [problem("run", f"training failed: {exc}")]}
+    return {"type": "done", "result": result}

@@ -1,0 +1,41 @@
+"""Helpers the tests share (fixtures live in conftest.py files)."""
+
+from __future__ import annotations
+
+import os
+import shlex
+import shutil
+import socket
+import time
+
+import pytest
+
+
+def free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+def wait_for_port(port: int, timeout: float = 30.0) -> None:
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        with socket.socket() as s:
+            if s.connect_ex(("127.0.0.1", port)) == 0:
+                return
+        time.sleep(0.05)
+    raise TimeoutError(f"nothing listens on port {port} after {timeout} s")
+
+
+def offline(cmd: list[str]) -> list[str]:
+    """Wrap ``cmd`` to run with no network but loopback (``unshare -n``)."""
+    inner = "ip link set lo up && exec " + " ".join(shlex.quote(c) for c in cmd)
+    return ["unshare", "-n", "sh", "-c", inner]
+
+
+# The offline tests cut the network with `unshare -n`, which needs root. CI and these machines
+# run as root, so there they always run; elsewhere they skip and say why.
+needs_unshare = pytest.mark.skipif(
+    shutil.which("unshare") is None or os.geteuid() != 0,
+    reason="unshare -n needs root and util-linux (CI runs as root)",
+)

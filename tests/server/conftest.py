@@ -1,0 +1,21 @@
+"""The app under test, in process: ``client`` raises server errors, ``lenient_client``
+answers them as a browser would see them (500s), for the tests that look for them."""
+
+from __future__ import annotations
+
+import pytest
+from fastapi.testclient import TestClient
+
+from neuralab.server import create_app
+
+
+@pytest.fixture(scope="module")
+def client():
+    with TestClient(create_app()) as c:
+        yield c
+
+
+@pytest.fixture(scope="module")
+def lenient_client():
+    with TestClient(create_app(), raise_server_exceptions=False) as c:
+        yield c
