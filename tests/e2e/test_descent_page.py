@@ -134,7 +134,7 @@ def test_three_optimizers_on_the_valley_one_diverges_at_a_large_rate(lab):
     expect(status).to_contain_text("Gradient descent diverged")
     expect(status).to_contain_text("Make the learning rate smaller")
     expect(section.locator("g[data-optimizer=gd] .boom")).to_have_text("✕ diverged")
-    section.get_by_role("button", name="Reset").click()
+    section.get_by_role("button", name="Reset", exact=True).click()
     expect(section).to_have_attribute("data-step", "0")
     expect(status).to_have_text("")
     assert lab.errors == []
