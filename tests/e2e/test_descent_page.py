@@ -79,6 +79,7 @@ def test_rate_just_above_one_diverges_and_one_oscillates(lab):
     expect(status).to_contain_text("9.421")
     assert page.locator(S).get_attribute("data-outcome") == "diverged"
     page.locator(S).get_by_label("Learning Rate", exact=True).press("ArrowLeft")  # 1.00
+    expect(page.locator(f"{S} .descent-readout")).to_contain_text("−1 × 7.000")  # new path
     _play_to_the_end(page, S)
     expect(status).to_contain_text("Oscillating")
     expect(status).to_have_class("status warn")
@@ -133,7 +134,7 @@ def test_three_optimizers_on_the_valley_one_diverges_at_a_large_rate(lab):
     expect(status).to_contain_text("Gradient descent diverged")
     expect(status).to_contain_text("Make the learning rate smaller")
     expect(section.locator("g[data-optimizer=gd] .boom")).to_have_text("✕ diverged")
-    section.get_by_role("button", name="Reset").click()
+    section.get_by_role("button", name="Reset", exact=True).click()
     expect(section).to_have_attribute("data-step", "0")
     expect(status).to_have_text("")
     assert lab.errors == []
@@ -196,6 +197,7 @@ def test_fit_a_line_by_dragging_and_by_keyboard(lab):
     page.keyboard.press("ArrowUp")
     expect(first).to_be_focused()
     assert "descent.points=-0.8%2C-0.45" in lab.query()
+    ready(page)  # the points are drawn afresh: drag only then
     section.locator(".line-svg").scroll_into_view_if_needed()
     box = section.locator(".line-svg .pt").nth(4).bounding_box()
     page.mouse.move(box["x"] + box["width"] / 2, box["y"] + box["height"] / 2)

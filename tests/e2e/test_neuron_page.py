@@ -201,3 +201,16 @@ def test_the_network_learns_xor_with_the_button(lab):
     expect(verdict(page)).to_contain_text("Solved: the network computes XOR")
     expect(page.locator(f"{S} .rule")).to_contain_text("backpropagation")
     assert "neuron.h1_w1=" in lab.query()
+
+
+def test_a_stuck_network_can_try_another_nudge(lab):
+    # ReLU, seed 3: a hidden neuron dies (OFF for all four pairs) and learning gets stuck
+    page = lab.open("neuron.target=XOR&neuron.hidden=1&neuron.seed=3")
+    page.emulate_media(reduced_motion="reduce")
+    page.get_by_role("button", name="Learn the weights").click()
+    expect(page.locator(S)).to_have_attribute("data-learned", "unsolved", timeout=15_000)
+    expect(page.locator(f"{S} .learn-status")).to_contain_text("Try another random nudge")
+    page.get_by_role("button", name="Learn again with seed 4").click()
+    expect(page.locator(S)).to_have_attribute("data-learned", "solved", timeout=15_000)
+    expect(verdict(page)).to_contain_text("Solved: the network computes XOR")
+    assert "neuron.seed=4" in lab.query()

@@ -177,7 +177,9 @@ async function mountCurve(root, { params, state }) {
   async function load() {
     let r;
     try {
-      r = await ask((signal) => getJSON("/api/descent", state.all(), { signal }));
+      const all = state.all();  // only this part's values: the surfaces have their own
+      const query = Object.fromEntries(ORDER.map((name) => [name, all[name]]));
+      r = await ask((signal) => getJSON("/api/descent", query, { signal }));
     } catch (err) {
       status.className = "status bad";
       status.textContent = err.message;

@@ -218,8 +218,10 @@ export async function mount(root, { params, state }) {
   const rule = el("p", { class: "rule" });
   const progress = el("p", { class: "learn-progress" });  // every step: not announced
   const learnStatus = el("p", { class: "learn-status", role: "status" });  // start and result
+  const retryBtn = el("button", { type: "button", class: "retry", hidden: "",
+    text: "Learn again with the next seed" });
   const learnPanel = el("div", { class: "learn-panel", hidden: "" }, rule, loss.root,
-    progress, learnStatus);
+    progress, learnStatus, retryBtn);
   const squareNote = el("p", { class: "muted square-note" });
 
   root.append(intro, el("div", { class: "neuron-layout" },
@@ -231,6 +233,7 @@ export async function mount(root, { params, state }) {
   const ask = latest();
   let drawn = 0;
   let learning = null;  // the running animation's cancel flag
+  let lastStart = {};  // the network's weights before the last learning run
 
   function layout(hidden) {
     netControls.hidden = !hidden;
@@ -297,7 +300,7 @@ export async function mount(root, { params, state }) {
   function setValues(values) {
     for (const [name, v] of Object.entries(values)) {
       state.set(name, v);
-      ctl[name].set(v);
+      ctl[name]?.set(v);
     }
   }
 
@@ -315,8 +318,10 @@ export async function mount(root, { params, state }) {
     learnPanel.hidden = false;
     learnStatus.textContent = "Learning…";
     progress.textContent = "";
+    retryBtn.hidden = true;
     verdict.setAttribute("aria-busy", "true");  // no verdict spoken at every step
     const q = state.all();
+    lastStart = Object.fromEntries(NETWORK.map((n) => [n, q[n]]));
     let r;
     try {
       r = await getJSON("/api/neuron/learn", { ...q, x1: q.x1 ? "1" : "0", x2: q.x2 ? "1"
@@ -353,14 +358,22 @@ export async function mount(root, { params, state }) {
       : !r.separable && !r.hidden
         ? `After ${r.steps_taken} steps it still gets at most ${Math.max(...r.frames.map((f) =>
           f.correct))} of 4 right, and more steps would not help: see why above.`
-        : `Not solved in ${r.steps_taken} steps: the search got stuck. Try another seed ` +
-          "(in the URL: neuron.seed) or different starting weights.";
+        : `Not solved in ${r.steps_taken} steps: the search got stuck` + (r.hidden
+          ? r.activation === "relu" ? ", probably with a hidden ReLU that is OFF for all " +
+            "four pairs (it then has no slope to learn from). Try another random nudge."
+            : ". Try another random nudge." : ".");
+    retryBtn.hidden = r.solved || !r.hidden;
+    retryBtn.textContent = `Learn again with seed ${q.seed + 1}`;
     root.dataset.learn = "done";
     root.dataset.learned = r.solved ? "solved" : "unsolved";
     learning = null;
   }
 
   learnBtn.addEventListener("click", learn);
+  retryBtn.addEventListener("click", () => {  // from the same weights, another nudge
+    setValues({ ...lastStart, seed: state.get("seed") + 1 });
+    learn();
+  });
   gatesBtn.addEventListener("click", () => {
     stopLearning();
     setValues({ target: "XOR", hidden: true, ...XOR_BY_GATES });
