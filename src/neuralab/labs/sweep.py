@@ -206,6 +206,10 @@ class ResultsFile:
             self._replace([r for rs in done.values() for r in rs])
         return done
 
+    def records(self) -> list[Record]:
+        """Every record in the file, as it is."""
+        return self._parse(self.path.read_text(encoding="utf-8"))
+
     def append(self, records: Sequence[Record]) -> None:
         """Add one cell's records in one write, flushed and synced to disk."""
         new = not self.path.exists() or self.path.stat().st_size == 0
@@ -268,8 +272,7 @@ def _typed(row: Mapping[str, str]) -> Record:
 
 def load_records(path: str | os.PathLike) -> list[Record]:
     """The records of a sweep's results file (CSV or JSON Lines), numbers as numbers."""
-    file = ResultsFile(path)
-    return file._parse(file.path.read_text(encoding="utf-8"))
+    return ResultsFile(path).records()
 
 
 def summary(records: Sequence[Record]) -> str:
