@@ -10,6 +10,11 @@ import time
 
 import pytest
 
+# The in-process tests' base URL: the lab answers only to loopback names by default, and
+# TestClient's own default host ("testserver") is not one of them.
+LOCAL = "http://127.0.0.1"
+COMPARE_WS = "ws://127.0.0.1/api/compare/ws"  # TestClient's WebSockets ignore its base_url
+
 
 def free_port() -> int:
     with socket.socket() as s:

@@ -309,6 +309,12 @@ TABLE: dict[str, dict[str, Param]] = {
         Param("port", int, 8000, "Port to listen on.", low=1, high=65535),
         Param("scheduler", str, "", "A Dask distributed scheduler (tcp://HOST:PORT) to train "
               "the comparisons on, instead of this computer's cores.", max_length=255),
+        Param("token", str, "", "The token learners need (in the printed URL, then a cookie). "
+              "Required on any address but loopback; a new one is made if not given.",
+              max_length=255),
+        Param("allow_host", str, "", "More host names the lab answers to, comma-separated "
+              "(* for any), e.g. behind a proxy; loopback names and the bound addresses "
+              "always are.", max_length=1000),
     ),
 }
 

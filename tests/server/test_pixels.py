@@ -6,13 +6,14 @@ import pytest
 from fastapi.testclient import TestClient
 
 from neuralab.server import create_app
+from tests.helpers import LOCAL
 
 ZERO = [[0, 0, 0]] * 3
 
 
 @pytest.fixture(scope="module")
 def client():
-    return TestClient(create_app())
+    return TestClient(create_app(), base_url=LOCAL)
 
 
 def test_compose(client):

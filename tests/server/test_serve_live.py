@@ -1,0 +1,88 @@
+"""The real `neuralab serve` over real HTTP and WebSockets on loopback: the token, Origin and
+Host checks as a browser or a program meets them, and the server's limits and faults."""
+
+from __future__ import annotations
+
+import http.client
+import json
+import subprocess
+import sys
+import urllib.error
+import urllib.request
+from collections.abc import Iterator
+from contextlib import contextmanager
+
+import pytest
+from websockets.exceptions import InvalidStatus
+from websockets.sync.client import connect
+
+from tests.helpers import free_port, wait_for_port
+
+TOKEN = "live-s3cret"
+
+
+@contextmanager
+def serving(*args: str) -> Iterator[tuple[subprocess.Popen, int]]:
+    """A `neuralab serve` on a free loopback port; stopped (killed if need be) at the end."""
+    port = free_port()
+    proc = subprocess.Popen([sys.executable, "-m", "neuralab", "serve", "--port", str(port),
+                             "--no-browser", *args],
+                            stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True)
+    try:
+        wait_for_port(port)
+        yield proc, port
+    finally:
+        if proc.poll() is None:
+            proc.kill()
+        proc.wait(timeout=10)
+        proc.stderr.close()
+
+
+def get(url: str, headers: dict | None = None) -> tuple[int, dict, bytes]:
+    request = urllib.request.Request(url, headers=headers or {})
+    try:
+        with urllib.request.urlopen(request, timeout=10) as r:
+            return r.status, dict(r.headers), r.read()
+    except urllib.error.HTTPError as err:
+        return err.code, dict(err.headers), err.read()
+
+
+@pytest.fixture(scope="module")
+def with_token():
+    with serving("--token", TOKEN) as (_, port):
+        yield port
+
+
+def test_a_token_given_on_loopback_is_required(with_token):
+    base = f"http://127.0.0.1:{with_token}"
+    assert get(base + "/api/health")[0] == 401
+    assert get(base + "/openapi.json")[0] == 401
+    status, headers, _ = get(base + f"/api/health?token={TOKEN}")
+    assert status == 200
+    cookie = headers["set-cookie"].split(";", 1)[0]
+    assert get(base + "/docs", {"Cookie": cookie})[0] == 200
+    assert get(base + "/api/health", {"Authorization": f"token {TOKEN}"})[0] == 200
+
+
+def test_the_websocket_needs_the_token_and_the_labs_own_origin(with_token):
+    ws = f"ws://127.0.0.1:{with_token}/api/compare/ws"
+    with pytest.raises(InvalidStatus) as refused, connect(ws, open_timeout=10):
+        pass
+    assert refused.value.response.status_code == 403
+    own = f"http://127.0.0.1:{with_token}"
+    with pytest.raises(InvalidStatus), connect(ws + f"?token={TOKEN}", open_timeout=10,
+                                               origin="http://evil.example"):
+        pass
+    with connect(ws + f"?token={TOKEN}", open_timeout=10, origin=own) as socket:
+        socket.send("{oops")
+        assert json.loads(socket.recv(timeout=10))["type"] == "error"
+
+
+def test_a_foreign_host_header_is_refused_over_http(with_token):
+    connection = http.client.HTTPConnection("127.0.0.1", with_token, timeout=10)
+    try:
+        connection.request("GET", f"/api/health?token={TOKEN}",
+                           headers={"Host": "rebound.evil.example"})
+        assert connection.getresponse().status == 403
+    finally:
+        connection.close()
