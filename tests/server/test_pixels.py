@@ -57,8 +57,11 @@ def test_compose_malformed_json(client):
 
 
 def test_compose_oversized(client):
-    r = client.post("/api/pixels/compose", json={"red": [[0.5] * 100_000] * 3})
+    r = client.post("/api/pixels/compose", json={"red": [[0.5] * 10_000] * 3})
     assert r.status_code == 422 and r.json()["detail"][0]["param"] == "red"
+    # past the body cap it is refused before parsing
+    r = client.post("/api/pixels/compose", json={"red": [[0.5] * 100_000] * 3})
+    assert r.status_code == 413 and r.json()["detail"][0]["param"] == "body"
 
 
 def test_astronaut(client):

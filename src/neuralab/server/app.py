@@ -29,6 +29,7 @@ from neuralab.labs.compare import ModelCache
 from neuralab.server import errors
 from neuralab.server.access import Access, AccessGuard
 from neuralab.server.jobs import JobRunner
+from neuralab.server.limits import BodyLimit
 from neuralab.server.routers import compare, descent, functions, inside, meta, neuron, pixels
 
 ROUTERS = (meta, functions, pixels, descent, compare, inside, neuron)
@@ -112,5 +113,6 @@ def create_app(*, max_jobs: int | None = None, models: ModelCache | None = None,
         return FileResponse(WEB / "index.html", headers={"Cache-Control": "no-cache"})
 
     app.mount("/static", StaticFiles(directory=WEB), name="static")
+    app.add_middleware(BodyLimit)  # every body capped, timed and checked before parsing
     app.add_middleware(AccessGuard, access=app.state.access)  # outermost: checked first
     return app

@@ -9,7 +9,11 @@ answer carries the run's ``run`` id.
 Runs are taken one at a time by the session's worker task. A new message cancels the run
 in flight (it stops at its next epoch) and replaces any run still waiting to start: a
 replaced run is answered ``cancelled`` and never trains, so a burst of slider moves costs
-one training, the newest. Closing the socket cancels everything.
+one training, the newest. Closing the socket cancels everything. Over its message rate
+(:class:`~neuralab.server.protocol.RateLimit`) a socket's messages are coalesced: only the
+newest is acted on, once the rate allows. And while messages stream in (less than
+:data:`QUIET` seconds apart) the newest run waits for a pause before it starts, so a flood
+starts one training, not one per message that happened to find the worker free.
 """
 
 from __future__ import annotations
@@ -18,6 +22,7 @@ import asyncio
 import contextlib
 import json
 import logging
+import math
 import threading
 from collections.abc import Callable
 from typing import Any
@@ -28,11 +33,12 @@ from neuralab.labs.compare import Cancelled, ModelCache
 from neuralab.params import ParamError
 from neuralab.server.errors import problem
 from neuralab.server.jobs import Job, JobCancelled, JobRunner
-from neuralab.server.protocol import BadMessage, json_default, parse_message
+from neuralab.server.protocol import BadMessage, RateLimit, json_default, parse_message
 
 log = logging.getLogger(__name__)
 
 Event = dict[str, Any]
+QUIET = 0.1  # seconds: messages closer than this are a burst; its newest run waits it out
 Train = Callable[..., dict[str, Any]]  # train(values, cancel, cache, on_event)
 
 
@@ -50,6 +56,11 @@ class CompareSession:
         self.pending: tuple[Any, dict[str, Any]] | None = None  # the newest run not started
         self._wake = asyncio.Event()
         self._send_lock = asyncio.Lock()
+        self.limit = RateLimit()
+        self.deferred: str | None = None  # the newest message over the rate, not acted on
+        self._flusher: asyncio.Task[None] | None = None
+        self.heard = -math.inf  # (loop time) when the last message came
+        self.gap = math.inf  # seconds between the last two messages
 
     async def send(self, message: Event) -> None:
         if self.websocket.client_state != WebSocketState.CONNECTED:
@@ -66,19 +77,40 @@ class CompareSession:
                 message = await self.websocket.receive()
                 if message["type"] == "websocket.disconnect":
                     break
+                now = asyncio.get_running_loop().time()
+                self.gap, self.heard = now - self.heard, now
                 text = message.get("text")
                 if text is None:
                     text = (message.get("bytes") or b"").decode("utf-8", "replace")
+                if self.deferred is not None or not self.limit.take():
+                    self.deferred = text  # replaces any older message over the rate
+                    if self._flusher is None:
+                        self._flusher = asyncio.create_task(self._flush())
+                    continue
                 await self.handle(text)
         except WebSocketDisconnect:
             pass
         finally:
-            self.pending = None
+            self.pending = self.deferred = None
             if self.job is not None:
                 self.job.cancel()
-            worker.cancel()
-            with contextlib.suppress(asyncio.CancelledError):
-                await worker
+            for task in (worker, self._flusher):
+                if task is not None:
+                    task.cancel()
+                    with contextlib.suppress(asyncio.CancelledError):
+                        await task
+
+    async def _flush(self) -> None:
+        """Act on the newest message held back by the rate, as soon as the rate allows."""
+        try:
+            while self.deferred is not None:  # (a newer one may come while handling)
+                if not self.limit.take():
+                    await asyncio.sleep(self.limit.wait())
+                    continue
+                text, self.deferred = self.deferred, None
+                await self.handle(text)
+        finally:
+            self._flusher = None
 
     async def handle(self, text: str) -> None:
         """Act on one client message at once (never waits for a training)."""
@@ -87,9 +119,9 @@ class CompareSession:
         except BadMessage as bad:
             await self.send({"type": "error", "detail": bad.detail})
             return
-        if self.pending is not None:  # replaced before it started: it never will
-            await self.send({"type": "cancelled", "run": self.pending[0]})
-            self.pending = None
+        # The state changes first, with no await between them: two handle() calls (the
+        # receiving loop's and the rate's flush) may interleave only at the send below.
+        replaced, self.pending = self.pending, None
         if self.job is not None:
             self.job.cancel()
         if message.type == "run":
@@ -97,12 +129,16 @@ class CompareSession:
             self.pending = (message.id if message.id is not None else self.runs,
                             message.params)
             self._wake.set()
+        if replaced is not None:  # replaced before it started: it never will
+            await self.send({"type": "cancelled", "run": replaced[0]})
 
     async def _work(self) -> None:
         """Run the newest pending run, one at a time, for as long as the socket is open."""
         while True:
             await self._wake.wait()
             self._wake.clear()
+            while self.pending is not None and (delay := self._settle()) > 0:
+                await asyncio.sleep(delay)
             if self.pending is None:
                 continue
             (run_id, values), self.pending = self.pending, None
@@ -112,6 +148,12 @@ class CompareSession:
             finally:
                 if self.job is job:
                     self.job = None
+
+    def _settle(self) -> float:
+        """Seconds the pending run should still wait: none unless messages stream in."""
+        if self.gap >= QUIET:
+            return 0.0
+        return QUIET - (asyncio.get_running_loop().time() - self.heard)
 
     async def _run(self, run_id: Any, values: dict[str, Any], job: Job) -> None:
         loop = asyncio.get_running_loop()
