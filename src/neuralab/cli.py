@@ -393,7 +393,8 @@ def _serve(parser: argparse.ArgumentParser, args: argparse.Namespace) -> int:
                              allow_hosts=values.get("allow_host", "").split(","),
                              addresses=addresses)
     try:
-        app = create_app(scheduler=values.get("scheduler") or None, access=access)
+        app = create_app(scheduler=values.get("scheduler") or None, access=access,
+                         queue=values.get("queue", group("serve")["queue"].default))
     except (ConnectionError, ImportError) as exc:  # an unreachable or unusable scheduler
         print(f"neuralab: {exc}", file=sys.stderr)
         return 1

@@ -309,6 +309,8 @@ TABLE: dict[str, dict[str, Param]] = {
         Param("port", int, 8000, "Port to listen on.", low=1, high=65535),
         Param("scheduler", str, "", "A Dask distributed scheduler (tcp://HOST:PORT) to train "
               "the comparisons on, instead of this computer's cores.", max_length=255),
+        Param("queue", int, 64, "Comparisons that may wait for a free core; past that, a new "
+              "one is answered 'busy, try again' at once.", low=1, high=10_000),
         Param("token", str, "", "The token learners need (in the printed URL, then a cookie). "
               "Required on any address but loopback; a new one is made if not given.",
               max_length=255),

@@ -64,7 +64,7 @@ def test_at_most_max_jobs_run_and_the_rest_wait_in_order():
         jobs = [runner.submit() for _ in range(5)]
         tasks = [
             asyncio.create_task(runner.run(j, gated(gate, log, f"j{i}"),
-                                           on_wait=lambda i=i: waited.append(i)))
+                                           on_wait=lambda *_, i=i: waited.append(i)))
             for i, j in enumerate(jobs)
         ]
         await until(lambda: len(log) == 2)

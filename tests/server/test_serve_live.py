@@ -5,8 +5,11 @@ from __future__ import annotations
 
 import http.client
 import json
+import signal
 import subprocess
 import sys
+import threading
+import time
 import urllib.error
 import urllib.request
 from collections.abc import Iterator
@@ -86,3 +89,37 @@ def test_a_foreign_host_header_is_refused_over_http(with_token):
         assert connection.getresponse().status == 403
     finally:
         connection.close()
+
+
+HEAVY = {"train_size": 5000, "mlp_depth": 8, "mlp_width": 64, "tree_depth": 20}
+
+
+def test_sigterm_stops_the_server_within_2_seconds_whatever_is_training():
+    with serving() as (proc, port):
+        posted: list[object] = []
+
+        def post() -> None:  # a POST /api/compare in flight as well
+            request = urllib.request.Request(
+                f"http://127.0.0.1:{port}/api/compare", method="POST",
+                data=json.dumps({**HEAVY, "seed": 31338}).encode(),
+                headers={"Content-Type": "application/json"})
+            try:
+                with urllib.request.urlopen(request, timeout=60) as r:
+                    posted.append(r.status)
+            except Exception as exc:  # the server went away: what we want
+                posted.append(exc)
+
+        poster = threading.Thread(target=post, daemon=True)
+        with connect(f"ws://127.0.0.1:{port}/api/compare/ws", open_timeout=20) as ws:
+            ws.send(json.dumps({"type": "run", "params": {**HEAVY, "seed": 31337}}))
+            while json.loads(ws.recv(timeout=60))["type"] != "epoch":
+                pass  # the MLP is training
+            poster.start()
+            time.sleep(0.3)  # the POST reaches the server (it cannot be awaited from here)
+            t0 = time.monotonic()
+            proc.send_signal(signal.SIGTERM)
+            proc.wait(timeout=10)
+            stopped_in = time.monotonic() - t0
+        poster.join(10)
+    assert stopped_in < 2, f"SIGTERM took {stopped_in:.1f} s"
+    assert posted and posted[0] != 200

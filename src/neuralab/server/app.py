@@ -26,6 +26,7 @@ from fastapi_offline import FastAPIOffline
 
 from neuralab import __version__
 from neuralab.labs.compare import ModelCache
+from neuralab.params import group
 from neuralab.server import errors
 from neuralab.server.access import Access, AccessGuard
 from neuralab.server.jobs import JobRunner
@@ -33,6 +34,8 @@ from neuralab.server.limits import BodyLimit
 from neuralab.server.routers import compare, descent, functions, inside, meta, neuron, pixels
 
 ROUTERS = (meta, functions, pixels, descent, compare, inside, neuron)
+
+QUEUE = group("serve")["queue"].default
 
 WEB = Path(str(resources.files("neuralab").joinpath("web")))
 
@@ -76,7 +79,8 @@ async def _lifespan(app: FastAPI) -> AsyncIterator[None]:
 
 
 def create_app(*, max_jobs: int | None = None, models: ModelCache | None = None,
-               scheduler: str | None = None, access: Access | None = None) -> FastAPI:
+               scheduler: str | None = None, access: Access | None = None,
+               queue: int | None = QUEUE) -> FastAPI:
     """Build the lab application.
 
     ``max_jobs`` bounds how many trainings run at once (default: the number of cores, or
@@ -84,7 +88,8 @@ def create_app(*, max_jobs: int | None = None, models: ModelCache | None = None,
     a new one, 64 comparisons); ``scheduler``, a Dask scheduler's address, trains the
     comparisons on that cluster (:mod:`neuralab.cluster`; raises
     :class:`~neuralab.cluster.SchedulerUnreachable` if it does not answer); ``access``
-    says which hosts it answers to and which token it requires (default: loopback, none).
+    says which hosts it answers to and which token it requires (default: loopback, none);
+    ``queue`` bounds the trainings waiting for a core (None: no bound).
     """
     trainer = None
     if scheduler:
@@ -100,7 +105,7 @@ def create_app(*, max_jobs: int | None = None, models: ModelCache | None = None,
         static_url="/static/docs-assets",
         redoc_url=None,
     )
-    app.state.jobs = JobRunner(max_jobs)
+    app.state.jobs = JobRunner(max_jobs, max_waiting=queue)
     app.state.trainer = trainer  # None: train in this process
     app.state.models = models if models is not None else ModelCache()
     app.state.access = access if access is not None else Access()

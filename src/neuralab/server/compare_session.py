@@ -1,10 +1,14 @@
 """One WebSocket client of the compare view: only its newest run may train.
 
 The client sends ``run`` (with the comparison's settings) or ``cancel``
-(:mod:`neuralab.server.protocol`); the server answers ``waiting`` (when every core is busy),
-``started``, one ``epoch`` per MLP epoch, one ``model`` per finished model, then ``done``
-with the result, or ``cancelled``, or ``error`` with a detail naming the parameter. Every
-answer carries the run's ``run`` id.
+(:mod:`neuralab.server.protocol`); the server answers ``waiting`` (when every core is busy:
+``position`` in the queue, 1 for next, and ``expected_seconds``, or null before any
+training has finished; sent again whenever the position changes), ``started``, one
+``epoch`` per MLP epoch, one ``model`` per finished model, then ``done`` with the result,
+or ``cancelled``, or ``error`` with a detail naming the parameter (with ``retry_after``
+seconds when the queue is full). Every answer carries the run's ``run`` id. A comparison
+already in the app's cache is answered at once, never waiting for a core: its epochs and
+models replayed, then ``done``.
 
 Runs are taken one at a time by the session's worker task. A new message cancels the run
 in flight (it stops at its next epoch) and replaces any run still waiting to start: a
@@ -29,10 +33,10 @@ from typing import Any
 
 from starlette.websockets import WebSocket, WebSocketDisconnect, WebSocketState
 
-from neuralab.labs.compare import Cancelled, ModelCache
+from neuralab.labs.compare import Cancelled, ComparisonResult, ModelCache
 from neuralab.params import ParamError
 from neuralab.server.errors import problem
-from neuralab.server.jobs import Job, JobCancelled, JobRunner
+from neuralab.server.jobs import Job, JobCancelled, JobRunner, QueueFull
 from neuralab.server.protocol import BadMessage, RateLimit, json_default, parse_message
 
 log = logging.getLogger(__name__)
@@ -142,6 +146,11 @@ class CompareSession:
             if self.pending is None:
                 continue
             (run_id, values), self.pending = self.pending, None
+            cached = self.models.comparison(values, scope="ui")
+            if cached is not None:
+                for event in replay(cached):
+                    await self.send({**event, "run": run_id})
+                continue
             job = self.job = self.runner.submit(key=self)
             try:
                 await self._run(run_id, values, job)
@@ -166,8 +175,12 @@ class CompareSession:
             on_event({"type": "started"})
             return self.train(values, cancel, self.models, on_event)
 
-        future = asyncio.ensure_future(self.runner.run(
-            job, work, on_wait=lambda: events.put_nowait({"type": "waiting"})))
+        def on_wait(position: int, expected: float | None) -> None:
+            events.put_nowait({"type": "waiting", "position": position,
+                               "expected_seconds": None if expected is None
+                               else round(expected, 1)})
+
+        future = asyncio.ensure_future(self.runner.run(job, work, on_wait=on_wait))
         future.add_done_callback(lambda _: events.put_nowait(None))
         try:
             while (event := await events.get()) is not None:
@@ -177,11 +190,35 @@ class CompareSession:
             future.cancel()  # only matters if this task itself was cancelled
 
 
+def reused(result: ComparisonResult) -> dict[str, Any]:
+    """A kept comparison as a run's result, each model marked as reused."""
+    out = result.to_dict()
+    for model in out["models"].values():
+        model["cached"] = True
+    return out
+
+
+def replay(result: ComparisonResult) -> list[Event]:
+    """The messages of a run answered from the cache: ``started``, the MLP's epochs, each
+    model, then ``done``, as a training would send them."""
+    events: list[Event] = [{"type": "started", "cached": True}]
+    events += [{"type": "epoch", "model": "mlp", **point, "cached": True}
+               for point in result.models["mlp"].details.get("curve", [])]
+    answer = reused(result)
+    events += [{"type": "model", "model": name, "accuracy": model["accuracy"],
+                "seconds": model["seconds"], "cached": True}
+               for name, model in answer["models"].items()]
+    return [*events, {"type": "done", "result": answer}]
+
+
 def _outcome(future: asyncio.Future, job: Job) -> Event:
     try:
         result = future.result()
     except (JobCancelled, Cancelled):
         return {"type": "cancelled"}
+    except QueueFull as full:
+        return {"type": "error", "detail": [problem("queue", str(full))],
+                "retry_after": math.ceil(full.retry_after)}
     except ParamError as exc:
         return {"type": "error", "detail": [problem(exc.param, str(exc), exc.expected)]}
     except Exception as exc:

@@ -20,7 +20,7 @@ import uvicorn
 from uvicorn.protocols.http.httptools_impl import HttpToolsProtocol
 
 HEADER_TIMEOUT = 10.0  # seconds to send a request's headers
-WS_PING = 2.0  # seconds between pings, and to answer one
+WS_PING = 1.5  # seconds between pings, and to answer one
 WS_MAX_BYTES = 64 * 1024
 GRACE = 1  # seconds (uvicorn takes an int) that requests get to finish on shutdown
 

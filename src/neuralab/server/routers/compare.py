@@ -15,7 +15,7 @@ from typing import Annotated, Any
 from fastapi import APIRouter, Query, Request, Response, WebSocket
 
 from neuralab.labs.compare import QUESTIONS, ModelCache, compare_models
-from neuralab.server.compare_session import CompareSession
+from neuralab.server.compare_session import CompareSession, reused
 from neuralab.server.deps import Jobs, Models
 from neuralab.server.jobs import ClientLeft, while_connected
 from neuralab.server.schemas import request_model
@@ -42,10 +42,14 @@ def _trainer(app: Any) -> Callable[..., dict[str, Any]]:
     return app.state.trainer or train
 
 
-@router.post("/compare", summary="Train the three models and return the whole comparison")
+@router.post("/compare", summary="Train the three models and return the whole comparison",
+             responses={503: {"description": "Every core is busy and the queue is full; "
+                              "try again after Retry-After seconds"}})
 async def compare(params: CompareParams,  # type: ignore[valid-type]
                   request: Request, runner: Jobs, models: Models) -> dict[str, Any]:
     values = params.model_dump()  # type: ignore[attr-defined]
+    if (kept := models.comparison(values, scope="ui")) is not None:
+        return reused(kept)  # at once: a kept comparison never waits for a core
     try:
         return await while_connected(
             request, runner.run(runner.submit(),
