@@ -230,15 +230,17 @@ class AccessGuard:
                                "this lab server needs its token: open the URL it printed "
                                "(it ends in ?token=...)")
             return
+        if from_query is not None:  # the routes never see it (their fields are checked)
+            scope = {**scope, "query_string": urlencode(
+                [(k, v) for k, v in parse_qsl(scope.get("query_string", b"").decode(
+                    "latin-1"), keep_blank_values=True) if k != "token"]).encode("latin-1")}
         if from_query is None or not self.access.accepts(from_query) or from_cookie == \
                 from_query or scope["type"] == "websocket":
             await self.app(scope, receive, send)
             return
         set_cookie = (f"{name}={from_query}; Path=/; HttpOnly; SameSite=Lax").encode("latin-1")
         if scope["method"] == "GET" and "text/html" in headers.get("accept", ""):
-            rest = urlencode([(k, v) for k, v in parse_qsl(
-                scope.get("query_string", b"").decode("latin-1"), keep_blank_values=True)
-                if k != "token"])
+            rest = scope["query_string"].decode("latin-1")
             location = scope["path"] + (f"?{rest}" if rest else "")
             await send({"type": "http.response.start", "status": 303, "headers": [
                 (b"location", location.encode("latin-1")), (b"set-cookie", set_cookie),

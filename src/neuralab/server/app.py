@@ -27,7 +27,7 @@ from fastapi_offline import FastAPIOffline
 from neuralab import __version__
 from neuralab.labs.compare import ModelCache
 from neuralab.params import group
-from neuralab.server import errors
+from neuralab.server import errors, openapi
 from neuralab.server.access import Access, AccessGuard
 from neuralab.server.jobs import JobRunner
 from neuralab.server.limits import BodyLimit
@@ -110,6 +110,7 @@ def create_app(*, max_jobs: int | None = None, models: ModelCache | None = None,
     app.state.models = models if models is not None else ModelCache()
     app.state.access = access if access is not None else Access()
     errors.install(app)
+    openapi.install(app)
     for module in ROUTERS:
         app.include_router(module.router)
 

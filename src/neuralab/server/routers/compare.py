@@ -22,7 +22,7 @@ from neuralab.server.schemas import request_model
 
 router = APIRouter(prefix="/api", tags=["compare"])
 
-CompareParams = request_model("compare", "ui")
+CompareParams = request_model("compare", "ui", body=True)
 SamplesQuery = request_model("samples", "ui")
 
 Event = dict[str, Any]

@@ -26,10 +26,12 @@ INSIDE = ("k", "levels", "model", "true", "pred", "limit", "index", "pixels", "p
 MAX_JSON_BYTES = 256 * 1024  # a 28x28 array of numbers is under 20 KB
 
 
-def _model(name: str, *fields: str) -> type[BaseModel]:
+def _model(name: str, *fields: str, body: bool = False,
+           required: tuple[str, ...] = ()) -> type[BaseModel]:
     """The comparison's settings plus some of the ``inside`` parameters, as one model."""
-    own = request_model("inside", exclude=tuple(f for f in INSIDE if f not in fields))
-    return create_model(name, __base__=(request_model("compare"), own))
+    own = request_model("inside", exclude=tuple(f for f in INSIDE if f not in fields),
+                        body=body, required=required)
+    return create_model(name, __base__=(request_model("compare", body=body), own))
 
 
 Settings = _model("InsideSettings")
@@ -38,7 +40,9 @@ TreeQuery = _model("TreeQuery", "levels")
 CellQuery = _model("CellQuery", "model", "true", "pred", "limit")
 ErrorsQuery = _model("ErrorsQuery", "model", "limit")
 DigitQuery = _model("DigitQuery", "index")
-PredictBody = _model("PredictBody", "pixels", "preprocess")
+PredictBody = _model("PredictBody", "pixels", "preprocess", body=True, required=("pixels",))
+# The body but its pixels, which are checked first (the message names the first bad pixel).
+PredictRest = _model("PredictRest", "preprocess", body=True)
 COMPARE_FIELDS = tuple(request_model("compare").model_fields)
 
 
@@ -155,7 +159,7 @@ async def predict(request: Request, models: Models) -> dict[str, Any]:
     x = inside.check_input(data["pixels"])  # names the first bad pixel
     try:
         rest = {key: value for key, value in data.items() if key != "pixels"}
-        values = PredictBody.model_validate(rest).model_dump()
+        values = PredictRest.model_validate(rest).model_dump()
     except ValidationError as exc:
         raise HTTPException(422, validation_detail(exc.errors())) from None
     result = _comparison(models, values)
