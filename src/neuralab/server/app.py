@@ -30,6 +30,7 @@ from neuralab.params import group
 from neuralab.server import errors, openapi
 from neuralab.server.access import Access, AccessGuard
 from neuralab.server.jobs import JobRunner
+from neuralab.server.learners import LearnerCookie, Shelf
 from neuralab.server.limits import BodyLimit
 from neuralab.server.routers import compare, descent, functions, inside, meta, neuron, pixels
 
@@ -109,6 +110,7 @@ def create_app(*, max_jobs: int | None = None, models: ModelCache | None = None,
     app.state.trainer = trainer  # None: train in this process
     app.state.models = models if models is not None else ModelCache()
     app.state.access = access if access is not None else Access()
+    app.state.shelf = Shelf()  # each learner's latest comparisons
     errors.install(app)
     openapi.install(app)
     for module in ROUTERS:
@@ -119,6 +121,7 @@ def create_app(*, max_jobs: int | None = None, models: ModelCache | None = None,
         return FileResponse(WEB / "index.html", headers={"Cache-Control": "no-cache"})
 
     app.mount("/static", StaticFiles(directory=WEB), name="static")
+    app.add_middleware(LearnerCookie)  # the page gives each learner an anonymous id
     app.add_middleware(BodyLimit)  # every body capped, timed and checked before parsing
     app.add_middleware(AccessGuard, access=app.state.access)  # outermost: checked first
     return app

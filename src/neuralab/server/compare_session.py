@@ -37,6 +37,7 @@ from neuralab.labs.compare import Cancelled, ComparisonResult, ModelCache
 from neuralab.params import ParamError
 from neuralab.server.errors import problem
 from neuralab.server.jobs import Job, JobCancelled, JobRunner, QueueFull
+from neuralab.server.learners import Comparisons
 from neuralab.server.protocol import BadMessage, RateLimit, json_default, parse_message
 
 log = logging.getLogger(__name__)
@@ -47,14 +48,20 @@ Train = Callable[..., dict[str, Any]]  # train(values, cancel, cache, on_event)
 
 
 class CompareSession:
-    """Serves one socket: ``await CompareSession(websocket, runner, models, train).serve()``."""
+    """Serves one socket: ``await CompareSession(websocket, runner, models, train).serve()``.
+
+    With ``kept`` (the learner's view, :class:`~neuralab.server.learners.Comparisons`), the
+    learner's own kept comparisons are answered at once too, each finished run is kept for
+    them, and their jobs share the cores fairly with other learners'.
+    """
 
     def __init__(self, websocket: WebSocket, runner: JobRunner, models: ModelCache,
-                 train: Train) -> None:
+                 train: Train, kept: Comparisons | None = None) -> None:
         self.websocket = websocket
         self.runner = runner
         self.models = models
         self.train = train
+        self.kept = kept
         self.runs = 0  # runs asked for, to number those sent without an id
         self.job: Job | None = None  # the run in flight
         self.pending: tuple[Any, dict[str, Any]] | None = None  # the newest run not started
@@ -146,12 +153,16 @@ class CompareSession:
             if self.pending is None:
                 continue
             (run_id, values), self.pending = self.pending, None
-            cached = self.models.comparison(values, scope="ui")
+            source = self.kept or self.models
+            cached = source.comparison(values, scope="ui")
             if cached is not None:
                 for event in replay(cached):
                     await self.send({**event, "run": run_id})
+                if self.kept is not None:
+                    self.kept.keep(values, scope="ui")
                 continue
-            job = self.job = self.runner.submit(key=self)
+            owner = self.kept.learner if self.kept is not None else None
+            job = self.job = self.runner.submit(key=self, owner=owner or self)
             try:
                 await self._run(run_id, values, job)
             finally:
@@ -185,7 +196,10 @@ class CompareSession:
         try:
             while (event := await events.get()) is not None:
                 await self.send({**event, "run": run_id})
-            await self.send({**_outcome(future, job), "run": run_id})
+            outcome = _outcome(future, job)
+            if outcome["type"] == "done" and self.kept is not None:
+                self.kept.keep(values, scope="ui")
+            await self.send({**outcome, "run": run_id})
         finally:
             future.cancel()  # only matters if this task itself was cancelled
 

@@ -1,12 +1,16 @@
 """A small job runner for trainings: bounded, queued in order, cancellable.
 
 At most ``max_jobs`` trainings run at once (default: one per core), each in a worker thread;
-more wait their turn in arrival order, at most ``max_waiting`` of them: past that a new job
+more wait their turn, at most ``max_waiting`` of them: past that a new job
 is refused at once with :class:`QueueFull` (answered 503 or "queue full", never a wait
 without end). A waiting job is told its place in the queue, and again whenever it moves,
 with the wait expected at the pace of the recent jobs. Every job carries a
 :class:`threading.Event` that the training checks between epochs. Starting a job under a
-``key`` already in use (the same view of the same client) cancels the older job. The event
+``key`` already in use (the same view of the same client) cancels the older job. A free
+slot goes to the waiting job whose ``owner`` (a learner) holds the fewest slots, counting
+the owner's jobs queued ahead of it, then to the earliest: each learner gets a fair share,
+not first come first served (one learner's ten runs do not all pass before another's
+one). The event
 loop is never blocked, so the server keeps answering everyone else while trainings run;
 :meth:`JobRunner.shutdown` cancels every job, queued or running.
 
@@ -17,12 +21,13 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import functools
 import itertools
 import math
 import os
 import threading
 import time
-from collections import deque
+from collections import Counter, deque
 from collections.abc import Awaitable, Callable, Hashable
 from concurrent.futures import ThreadPoolExecutor
 from typing import Literal, TypeVar
@@ -55,9 +60,10 @@ class Job:
 
     _ids = itertools.count(1)
 
-    def __init__(self, key: Hashable | None = None) -> None:
+    def __init__(self, key: Hashable | None = None, owner: Hashable | None = None) -> None:
         self.id = next(self._ids)
         self.key = key
+        self.owner: Hashable = owner if owner is not None else self  # none: its own owner
         self.cancel_event = threading.Event()
         self.state: State = "waiting"
         self._turn: asyncio.Future[None] | None = None  # resolved when a slot is free
@@ -93,6 +99,7 @@ class JobRunner:
         self._by_key: dict[Hashable, Job] = {}
         self._live: set[Job] = set()  # submitted and not yet finished
         self._pace: float | None = None  # seconds a job takes, a running mean
+        self._held: Counter[Hashable] = Counter()  # slots held, by owner
 
     @property
     def running(self) -> int:
@@ -111,9 +118,10 @@ class JobRunner:
             return None
         return math.ceil(place / self.max_jobs) * self._pace
 
-    def submit(self, key: Hashable | None = None) -> Job:
-        """A new job; an older job under the same ``key`` is cancelled."""
-        job = Job(key)
+    def submit(self, key: Hashable | None = None, owner: Hashable | None = None) -> Job:
+        """A new job for ``owner`` (None: a job of its own); an older job under the same
+        ``key`` is cancelled."""
+        job = Job(key, owner)
         self._live.add(job)
         if key is not None:
             older = self._by_key.get(key)
@@ -141,12 +149,12 @@ class JobRunner:
         try:
             await self._take_turn(job, on_wait)
             if job.cancelled:  # cancelled just as its turn came
-                self._hand_over()
+                self._free(job)
                 raise JobCancelled()
             job.state = "running"
             started = time.monotonic()
             future = asyncio.get_running_loop().run_in_executor(self._pool, fn, job.cancel_event)
-            future.add_done_callback(self._release)
+            future.add_done_callback(functools.partial(self._release, job))
             try:
                 result = await asyncio.shield(future)
             except asyncio.CancelledError:
@@ -165,11 +173,12 @@ class JobRunner:
             if job.key is not None and self._by_key.get(job.key) is job:
                 del self._by_key[job.key]
 
-    async def _take_turn(self, job: Job, on_wait: Callable[[], object] | None) -> None:
+    async def _take_turn(self, job: Job, on_wait: OnWait | None) -> None:
         if job.cancelled:
             raise JobCancelled()
         if self._running < self.max_jobs and not self.waiting:
             self._running += 1
+            self._held[job.owner] += 1
             return
         waiting = self.waiting
         if self.max_waiting is not None and waiting >= self.max_waiting:
@@ -185,34 +194,52 @@ class JobRunner:
                 self._queue.remove(job)
                 self._tell_places()
             elif job._turn.done() and not job._turn.cancelled() and not job._turn.exception():
-                self._hand_over()  # we were given a slot but will not use it
+                self._free(job)  # we were given a slot but will not use it
             raise
+
+    def _order(self) -> list[Job]:
+        """The waiting jobs in the order they will get a slot (see the module's doc)."""
+        ahead: Counter[Hashable] = Counter()
+        ranked = []
+        for index, job in enumerate(self._queue):
+            if job.cancelled or job._turn is None or job._turn.done():
+                continue
+            ranked.append((self._held[job.owner] + ahead[job.owner], index, job))
+            ahead[job.owner] += 1
+        ranked.sort(key=lambda rank: rank[:2])
+        return [job for _, _, job in ranked]
 
     def _tell_places(self) -> None:
         """Tell each waiting job its place in the queue, if it changed."""
-        place = 0
-        for job in self._queue:
-            if job.cancelled:
-                continue
-            place += 1
+        for place, job in enumerate(self._order(), 1):
             if job._told != place and job._on_wait is not None:
                 job._told = place
                 job._on_wait(place, self.expected_wait(place))
 
-    def _release(self, future: asyncio.Future) -> None:
+    def _release(self, job: Job, future: asyncio.Future) -> None:
         if not future.cancelled():
             future.exception()  # mark as retrieved; the awaiting task re-raises it if alive
-        self._hand_over()
+        self._free(job)
 
-    def _hand_over(self) -> None:
-        """A slot is free: give it to the first job still waiting, or put it back."""
-        while self._queue:
-            job = self._queue.popleft()
-            if job._turn is not None and not job._turn.done():
-                job._turn.set_result(None)
-                self._tell_places()
-                return
-        self._running -= 1
+    def _free(self, job: Job) -> None:
+        """``job`` gives its slot back: the next job takes it, or the slot is put back.
+
+        The next job is chosen while ``job``'s owner still counts the slot, so owners take
+        turns: who just had a core goes after those waiting with as many queued.
+        """
+        order = self._order()
+        self._held[job.owner] -= 1
+        if self._held[job.owner] <= 0:
+            del self._held[job.owner]
+        self._queue = deque(j for j in self._queue if j in order)  # drop the dead
+        if not order:
+            self._running -= 1
+            return
+        chosen = order[0]
+        self._queue.remove(chosen)
+        self._held[chosen.owner] += 1
+        chosen._turn.set_result(None)  # type: ignore[union-attr]
+        self._tell_places()
 
     def shutdown(self) -> None:
         """Cancel every job, queued or running, and let the threads go once they stop."""
