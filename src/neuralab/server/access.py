@@ -117,8 +117,7 @@ class Access:
         hosts = set(LOOPBACK_NAMES)
         hosts.update(h.strip("[]").lower() for h in (host, *addresses) if h)
         if not is_loopback(host):
-            hosts.add(socket.gethostname().lower())
-            hosts.add(socket.getfqdn().lower())
+            hosts.add(socket.gethostname().lower())  # (no DNS lookup: it can stall)
             token = token or new_token()
         hosts.update(h.strip().strip("[]").lower() for h in allow_hosts if h.strip())
         hosts.discard("0.0.0.0")
