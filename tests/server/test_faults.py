@@ -212,3 +212,24 @@ def test_a_vanished_clients_training_stops_within_5_seconds(app_with):
             assert 2 * WS_PING < 5
         finally:
             conn.close()
+
+
+def test_a_training_that_raises_gives_that_learner_an_error_and_nobody_else_notices(app_with):
+    def fragile(values, cancel, cache=None, on_event=None) -> dict:
+        if values["seed"] == 13:
+            raise RuntimeError("the worker ran out of luck")
+        return {"params": values, "models": {}}
+
+    app = app_with(fragile, max_jobs=1)
+    with TestClient(app, base_url=LOCAL) as client, \
+            client.websocket_connect(COMPARE_WS) as unlucky, \
+            client.websocket_connect(COMPARE_WS) as other:
+        run(unlucky, "u", 13)
+        failed = first(unlucky, "error", "done")
+        assert failed["type"] == "error" and "training failed" in failed["detail"][0]["message"]
+        run(other, "o", 14)
+        assert first(other, "error", "done")["type"] == "done"
+        run(unlucky, "again", 15)  # the unlucky socket still works
+        assert first(unlucky, "error", "done")["type"] == "done"
+        assert client.get("/api/health").status_code == 200
+        assert app.state.jobs.running == 0
