@@ -13,7 +13,7 @@ from fastapi.testclient import TestClient
 
 from neuralab.server import create_app
 from neuralab.server.limits import MAX_BODY, MAX_DEPTH, BodyLimit, json_depth
-from neuralab.server.protocol import BURST, RateLimit
+from neuralab.server.protocol import BURST, RATE, RateLimit
 from neuralab.server.routers import compare as compare_router
 from tests.helpers import COMPARE_WS, LOCAL, uvicorn_thread
 
@@ -113,9 +113,11 @@ def test_deep_nesting_is_422_on_every_json_route(client, depth):
     for path in JSON_POSTS:
         for body in ("[" * depth + "]" * depth, '{"pixels": ' + "[" * depth,
                      '{"a":' * depth + "1" + "}" * depth):
-            r = client.post(path, content=body, headers={"content-type": "application/json"})
-            assert r.status_code == 422, (path, depth, r.text[:200])
-            assert r.json()["detail"][0]["param"]
+            for kind in ("application/json", "text/plain", None):  # FastAPI reads all three
+                headers = {"content-type": kind} if kind else {}
+                r = client.post(path, content=body, headers=headers)
+                assert r.status_code == 422, (path, depth, kind, r.text[:200])
+                assert r.json()["detail"][0]["param"]
 
 
 def test_nesting_under_the_cap_is_still_a_4xx(client):
@@ -190,15 +192,12 @@ def test_a_flood_of_2000_runs_on_one_socket_trains_only_the_newest(monkeypatch):
     monkeypatch.setattr(compare_router, "train", training)
     with TestClient(create_app(), base_url=LOCAL) as client, \
             client.websocket_connect(COMPARE_WS) as ws:
-        t0 = time.monotonic()
         for i in range(2000):
             ws.send_json({"type": "run", "id": i, "params": {"seed": i}})
-        sent_in = time.monotonic() - t0
         seen = []
         while not (seen and seen[-1].get("run") == 1999 and seen[-1]["type"] in
                    ("done", "cancelled", "error")):
             seen.append(ws.receive_json())
-    assert sent_in < 2  # a flood, not a trickle
     assert seen[-1]["type"] == "done"
     assert training.finished == [1999]
     assert len(training.started) <= 3  # the first runs may start before the next arrive
@@ -209,14 +208,17 @@ def test_a_flood_of_bad_messages_is_answered_at_the_rate_only(monkeypatch):
     monkeypatch.setattr(compare_router, "train", Recording())
     with TestClient(create_app(), base_url=LOCAL) as client, \
             client.websocket_connect(COMPARE_WS) as ws:
+        t0 = time.monotonic()
         for _ in range(2000):
             ws.send_text("{oops")
         ws.send_json({"type": "run", "id": "last", "params": {"seed": 5}})
         seen = []
         while not (seen and seen[-1].get("run") == "last" and seen[-1]["type"] == "done"):
             seen.append(ws.receive_json())
+        took = time.monotonic() - t0
     errors = sum(m["type"] == "error" for m in seen)
-    assert BURST <= errors < 200  # not 2,000 parses and answers
+    assert BURST <= errors <= BURST + RATE * took + 1  # not 2,000 parses and answers
+    assert errors < 2000
 
 
 def test_oversized_and_deep_messages_are_answered_and_the_socket_works(monkeypatch):

@@ -128,3 +128,21 @@ def test_sigterm_stops_the_server_within_2_seconds_whatever_is_training():
             poster.join(10)
     assert stopped_in < 2, f"SIGTERM took {stopped_in:.1f} s"
     assert any(not isinstance(outcome, int) for outcome in posted)  # some never finished
+
+
+def test_a_flood_of_2000_runs_on_one_real_socket_trains_only_the_newest():
+    """The issue's flood, over real loopback: 2,000 valid runs sent at once (well under
+    0.5 s here), then only the newest trains to the end."""
+    with serving() as (_, port), \
+            connect(f"ws://127.0.0.1:{port}/api/compare/ws", open_timeout=20) as ws:
+        for i in range(2000):
+            ws.send(json.dumps({"type": "run", "id": i,
+                                "params": {**HEAVY, "seed": 50_000 + i}}))
+        seen = []
+        while not (seen and seen[-1].get("run") == 1999 and seen[-1]["type"] in
+                   ("done", "error", "cancelled")):
+            seen.append(json.loads(ws.recv(timeout=60)))
+    assert seen[-1]["type"] == "done"
+    assert {m["run"] for m in seen if m["type"] == "done"} == {1999}
+    started = {m["run"] for m in seen if m["type"] == "started"}
+    assert 1999 in started and len(started) <= 2  # the first may start before the rest came

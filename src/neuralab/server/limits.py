@@ -3,8 +3,9 @@
 :class:`BodyLimit` is ASGI middleware in front of every route. A request body over
 ``max_bytes`` is answered 413 before any of it is parsed (at once when its
 ``Content-Length`` says so, else as soon as the count passes the cap); a body not received
-within ``timeout`` seconds is answered 408; a JSON body nested deeper than
-:data:`MAX_DEPTH` is answered 422. The routes then parse a body known to be small and flat,
+within ``timeout`` seconds is answered 408; a body that may be read as JSON (any but
+images and other :data:`BINARY` types) nested deeper than :data:`MAX_DEPTH` is answered
+422. The routes then parse a body known to be small and flat,
 so parsing costs at most milliseconds and can never overflow Python's stack (a 500).
 
 :func:`json_depth` is the same nesting check, for the WebSocket messages.
@@ -23,6 +24,8 @@ from starlette.types import ASGIApp, Message, Receive, Scope, Send
 MAX_BODY = 1024 * 1024  # bytes; the largest real body (a 512 KiB PNG drawing) fits
 BODY_TIMEOUT = 30.0  # seconds to receive a whole body
 MAX_DEPTH = 32  # JSON nesting; the lab's deepest body (28x28 pixels in an object) is 3
+# Bodies never read as JSON; any other may be (FastAPI reads one without a Content-Type).
+BINARY = ("image/", "application/octet-stream", "multipart/", "audio/", "video/")
 
 _STRING = re.compile(rb'"(?:[^"\\]|\\.)*"', re.DOTALL)
 _STEP = np.zeros(256, np.int8)  # +1 for an opening bracket, -1 for a closing one
@@ -78,7 +81,8 @@ class BodyLimit:
             await _answer(send, 408, "body", f"the body was not received within "
                           f"{self.timeout:g} seconds")
             return
-        if "json" in headers.get("content-type", "") and json_depth(body) > MAX_DEPTH:
+        kind = headers.get("content-type", "").lower()
+        if not kind.startswith(BINARY) and json_depth(body) > MAX_DEPTH:
             await _answer(send, 422, "body", f"the body nests arrays and objects more than "
                           f"{MAX_DEPTH} deep", expected=f"JSON nested at most {MAX_DEPTH} deep")
             return

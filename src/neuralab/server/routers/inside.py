@@ -149,7 +149,7 @@ async def predict(request: Request, models: Kept) -> dict[str, Any]:
     raw = await _read(request, MAX_JSON_BYTES, "body")
     try:
         data = json.loads(raw)
-    except (ValueError, UnicodeDecodeError) as exc:
+    except (ValueError, RecursionError) as exc:  # (BodyLimit already refuses deep nesting)
         raise ParamError("body", "a JSON object", message=f"the body is not JSON: {exc}") \
             from None
     if not isinstance(data, dict):
