@@ -13,12 +13,15 @@ prediction every second. It reports, per N:
   run message to ``done``, the queue included);
 - errors (any 5xx, any unexpected 4xx, a refused or dropped connection, an ``error``
   message other than a full queue, and "queue full" answers counted apart);
-- the server's peak resident memory.
+- the peak resident memory of the server (and of its Dask workers, with ``--cluster``).
 
+With ``--cluster N`` the comparisons train on a Dask ``LocalCluster`` of N one-thread worker
+processes on loopback (``neuralab serve --scheduler``), out of the server's process.
 It only ever talks to 127.0.0.1, for a bounded time, with a bounded number of learners.
 Usage::
 
     .venv/bin/python benchmarks/bench_class.py [--learners 10 30 50] [--seconds 60]
+        [--cluster 2]
 """
 
 from __future__ import annotations
@@ -199,13 +202,17 @@ class Learner:
         await self.client.aclose()
 
 
-def watch_memory(pid: int, stop: threading.Event, peak: list[int]) -> None:
-    process = psutil.Process(pid)
+def watch_memory(stop: threading.Event, peak: list[int]) -> None:
+    """The peak of the summed memory of this process's children (the server, the workers)."""
+    me = psutil.Process()
     while not stop.wait(0.2):
-        try:
-            peak[0] = max(peak[0], process.memory_info().rss)
-        except psutil.Error:
-            return
+        total = 0
+        for child in me.children(recursive=True):
+            try:
+                total += child.memory_info().rss
+            except psutil.Error:
+                continue
+        peak[0] = max(peak[0], total)
 
 
 async def run_class(base: str, learners: int, seconds: float) -> Figures:
@@ -216,10 +223,11 @@ async def run_class(base: str, learners: int, seconds: float) -> Figures:
     return figures
 
 
-def measure(learners: int, seconds: float) -> dict:
+def measure(learners: int, seconds: float, scheduler: str | None = None) -> dict:
     port = free_port()
+    more = ["--scheduler", scheduler] if scheduler else []
     proc = subprocess.Popen([sys.executable, "-m", "neuralab", "serve", "--port", str(port),
-                             "--no-browser"], stdout=subprocess.DEVNULL,
+                             "--no-browser", *more], stdout=subprocess.DEVNULL,
                             stderr=subprocess.DEVNULL)
     try:
         base = f"http://127.0.0.1:{port}"
@@ -233,7 +241,7 @@ def measure(learners: int, seconds: float) -> dict:
                     raise
                 time.sleep(0.1)
         peak, stop = [0], threading.Event()
-        watcher = threading.Thread(target=watch_memory, args=(proc.pid, stop, peak))
+        watcher = threading.Thread(target=watch_memory, args=(stop, peak))
         watcher.start()
         figures = asyncio.run(run_class(base, learners, seconds))
         stop.set()
@@ -260,23 +268,35 @@ def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     parser.add_argument("--learners", type=int, nargs="+", default=[10, 30, 50])
     parser.add_argument("--seconds", type=float, default=60)
+    parser.add_argument("--cluster", type=int, default=0, metavar="N",
+                        help="train on a local Dask cluster of N worker processes")
     args = parser.parse_args()
     if any(not 1 <= n <= MAX_LEARNERS for n in args.learners) or \
-            not 1 <= args.seconds <= MAX_SECONDS:
-        parser.error(f"--learners 1..{MAX_LEARNERS}, --seconds 1..{MAX_SECONDS}")
+            not 1 <= args.seconds <= MAX_SECONDS or not 0 <= args.cluster <= 8:
+        parser.error(f"--learners 1..{MAX_LEARNERS}, --seconds 1..{MAX_SECONDS}, "
+                     "--cluster 0..8")
+    cluster = None
+    if args.cluster:
+        from dask.distributed import LocalCluster
+
+        cluster = LocalCluster(n_workers=args.cluster, threads_per_worker=1, processes=True,
+                               host="127.0.0.1", dashboard_address=None)
+    where = f"a Dask LocalCluster of {args.cluster}" if cluster else "the server's threads"
     print(f"{platform.machine()}, {os.cpu_count()} cores, load {os.getloadavg()[0]:.1f}, "
-          f"{args.seconds:g} s per class")
+          f"{args.seconds:g} s per class, trainings on {where}")
     print("| N learners | page load p95 | interactive p95 / p99 | comparisons that queue | "
           "comparison done p50 / p95 | queue full | errors | peak RSS |")
     print("|---|---|---|---|---|---|---|---|")
     for n in args.learners:
-        r = measure(n, args.seconds)
+        r = measure(n, args.seconds, cluster.scheduler_address if cluster else None)
         print(f"| {n} | {r['page_p95']:.2f} s | {r['interactive_p95'] * 1000:.0f} ms / "
               f"{r['interactive_p99'] * 1000:.0f} ms | {r['queued']:.0%} | "
               f"{r['done_p50']:.2f} s / {r['done_p95']:.2f} s | {r['full']} | {r['errors']} | "
               f"{r['peak_rss_gb']:.2f} GB |", flush=True)
         for example in r["error_examples"]:
             print(f"    error: {example}")
+    if cluster is not None:
+        cluster.close()
     return 0
 
 
