@@ -146,3 +146,15 @@ def test_a_flood_of_2000_runs_on_one_real_socket_trains_only_the_newest():
     assert {m["run"] for m in seen if m["type"] == "done"} == {1999}
     started = {m["run"] for m in seen if m["type"] == "started"}
     assert 1999 in started and len(started) <= 2  # the first may start before the rest came
+
+
+def test_allow_host_adds_a_name_the_lab_answers_to():
+    with serving("--allow-host", "lab.school.example, other.example") as (_, port):
+        for host, status in (("lab.school.example", 200), (f"other.example:{port}", 200),
+                             ("third.example", 403)):
+            connection = http.client.HTTPConnection("127.0.0.1", port, timeout=10)
+            try:
+                connection.request("GET", "/api/health", headers={"Host": host})
+                assert connection.getresponse().status == status, host
+            finally:
+                connection.close()
