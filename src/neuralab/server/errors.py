@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import math
 from dataclasses import replace
 from typing import Any
 
@@ -11,6 +12,7 @@ from fastapi.responses import JSONResponse
 from starlette.exceptions import HTTPException
 
 from neuralab.params import TABLE, Param, ParamError
+from neuralab.server.jobs import QueueFull
 
 
 def _param(name: str) -> Param | None:
@@ -78,6 +80,11 @@ def install(app: FastAPI) -> None:
         return JSONResponse(
             status_code=422, content={"detail": [problem(exc.param, str(exc), exc.expected)]}
         )
+
+    @app.exception_handler(QueueFull)
+    async def _on_queue_full(_: Request, exc: QueueFull) -> JSONResponse:
+        return JSONResponse(status_code=503, content={"detail": [problem("queue", str(exc))]},
+                            headers={"Retry-After": str(math.ceil(exc.retry_after))})
 
     @app.exception_handler(HTTPException)
     async def _on_http(_: Request, exc: HTTPException) -> JSONResponse:
