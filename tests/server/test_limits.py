@@ -12,7 +12,8 @@ import pytest
 from fastapi.testclient import TestClient
 
 from neuralab.server import create_app
-from neuralab.server.limits import MAX_BODY, MAX_DEPTH, BodyLimit, json_depth
+from neuralab.server.errors import MAX_DETAIL
+from neuralab.server.limits import MAX_BODY, MAX_DEPTH, BodyLimit, json_depth, json_shape
 from neuralab.server.protocol import BURST, RATE, RateLimit
 from neuralab.server.routers import compare as compare_router
 from tests.helpers import COMPARE_WS, LOCAL, uvicorn_thread
@@ -118,6 +119,19 @@ def test_deep_nesting_is_422_on_every_json_route(client, depth):
                 r = client.post(path, content=body, headers=headers)
                 assert r.status_code == 422, (path, depth, kind, r.text[:200])
                 assert r.json()["detail"][0]["param"]
+
+
+def test_a_body_of_many_keys_is_refused_before_parsing(client):
+    body = json.dumps({f"k{i}": 1 for i in range(80_000)})
+    for path in JSON_POSTS:
+        t0 = time.perf_counter()
+        r = client.post(path, content=body, headers={"content-type": "application/json"})
+        assert r.status_code == 422 and r.json()["detail"][0]["param"] == "body", path
+        assert time.perf_counter() - t0 < 1, path  # was 2 s, and 80,000 problems back
+    assert json_shape('{"a": ":", "b": [1, {"c": 2}]}') == (3, 3)
+    # under the key cap, the answer still names at most MAX_DETAIL problems
+    r = client.post("/api/compare", json={f"k{i}": 1 for i in range(200)})
+    assert r.status_code == 422 and len(r.json()["detail"]) == MAX_DETAIL
 
 
 def test_nesting_under_the_cap_is_still_a_4xx(client):

@@ -42,10 +42,14 @@ def problem(param: str, message: str, expected: str | None = None) -> dict[str, 
     return out
 
 
+MAX_DETAIL = 20  # problems reported at most: a body of 80,000 wrong keys gets the first 20
+
+
 def validation_detail(errors: list[dict[str, Any]]) -> list[dict[str, Any]]:
-    """Turn pydantic's errors into ``{"param", "expected", "message"}`` items."""
+    """Turn pydantic's errors into ``{"param", "expected", "message"}`` items (at most
+    :data:`MAX_DETAIL`, so a pathological body costs no more to answer than to parse)."""
     detail = []
-    for err in errors:
+    for err in errors[:MAX_DETAIL]:
         loc = [str(p) for p in err.get("loc", ()) if p not in ("body", "query", "path")]
         name = next((p for p in loc if not p.isdigit()), loc[0] if loc else "request")
         expected = _expected(name)

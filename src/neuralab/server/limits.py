@@ -4,7 +4,8 @@
 ``max_bytes`` is answered 413 before any of it is parsed (at once when its
 ``Content-Length`` says so, else as soon as the count passes the cap); a body not received
 within ``timeout`` seconds is answered 408; a body that may be read as JSON (any but
-images and other :data:`BINARY` types) nested deeper than :data:`MAX_DEPTH` is answered
+images and other :data:`BINARY` types) nested deeper than :data:`MAX_DEPTH`, or with more
+than :data:`MAX_KEYS` keys (each unknown key would cost an error to build), is answered
 422. The routes then parse a body known to be small and flat,
 so parsing costs at most milliseconds and can never overflow Python's stack (a 500).
 
@@ -24,6 +25,7 @@ from starlette.types import ASGIApp, Message, Receive, Scope, Send
 MAX_BODY = 1024 * 1024  # bytes; the largest real body (a 512 KiB PNG drawing) fits
 BODY_TIMEOUT = 30.0  # seconds to receive a whole body
 MAX_DEPTH = 32  # JSON nesting; the lab's deepest body (28x28 pixels in an object) is 3
+MAX_KEYS = 256  # object keys in a whole body; the lab's largest body has 9
 # Bodies never read as JSON; any other may be (FastAPI reads one without a Content-Type).
 BINARY = ("image/", "application/octet-stream", "multipart/", "audio/", "video/")
 
@@ -39,12 +41,19 @@ def json_depth(raw: bytes | str) -> int:
     Brackets inside strings do not count. Linear and vectorized: about a millisecond a
     megabyte, whatever the text, valid JSON or not.
     """
+    return json_shape(raw)[0]
+
+
+def json_shape(raw: bytes | str) -> tuple[int, int]:
+    """A JSON text's nesting depth and its number of object keys (``:`` outside strings),
+    in one linear pass (see :func:`json_depth`)."""
     if isinstance(raw, str):
         raw = raw.encode("utf-8", "replace")
-    if raw.count(b"[") + raw.count(b"{") <= 1:
-        return raw.count(b"[") + raw.count(b"{")
-    chars = np.frombuffer(_STRING.sub(b'""', raw), np.uint8)
-    return int(np.cumsum(_STEP[chars], dtype=np.int32).max(initial=0))
+    if raw.count(b"[") + raw.count(b"{") <= 1 and b'"' not in raw:
+        return raw.count(b"[") + raw.count(b"{"), 0
+    bare = _STRING.sub(b'""', raw)
+    chars = np.frombuffer(bare, np.uint8)
+    return int(np.cumsum(_STEP[chars], dtype=np.int32).max(initial=0)), bare.count(b":")
 
 
 class BodyLimit:
@@ -82,9 +91,14 @@ class BodyLimit:
                           f"{self.timeout:g} seconds")
             return
         kind = headers.get("content-type", "").lower()
-        if not kind.startswith(BINARY) and json_depth(body) > MAX_DEPTH:
+        depth, keys = (0, 0) if kind.startswith(BINARY) else json_shape(body)
+        if depth > MAX_DEPTH:
             await _answer(send, 422, "body", f"the body nests arrays and objects more than "
                           f"{MAX_DEPTH} deep", expected=f"JSON nested at most {MAX_DEPTH} deep")
+            return
+        if keys > MAX_KEYS:
+            await _answer(send, 422, "body", f"the body has more than {MAX_KEYS} keys",
+                          expected=f"JSON with at most {MAX_KEYS} keys")
             return
         replayed = False
 
