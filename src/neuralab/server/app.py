@@ -1,10 +1,10 @@
 """``create_app()``: the lab as a FastAPI application (routers, static front end, errors).
 
 The app owns its state on ``app.state``: ``models`` (a :class:`~neuralab.labs.compare.
-ModelCache` of the comparisons it trained) and ``jobs`` (the :class:`~neuralab.server.jobs.
-JobRunner` that bounds trainings). ``/docs`` (Swagger UI) loads its script from the
-``fastapi-offline`` package, never from the internet; ReDoc is left out, as its page
-fetches a logo from the internet whatever its assets.
+ModelCache` of the comparisons it trained), ``jobs`` (the :class:`~neuralab.server.jobs.
+JobRunner` that bounds trainings) and ``uploads`` (the playground's uploaded points).
+``/docs`` (Swagger UI) loads its script from the ``fastapi-offline`` package, never from the
+internet; ReDoc is left out, as its page fetches a logo from the internet whatever its assets.
 """
 
 from __future__ import annotations
@@ -26,6 +26,7 @@ from neuralab import __version__
 from neuralab.labs.compare import ModelCache
 from neuralab.server import errors
 from neuralab.server.jobs import JobRunner
+from neuralab.server.playground_session import PointStore
 from neuralab.server.routers import (
     answers,
     compare,
@@ -35,9 +36,10 @@ from neuralab.server.routers import (
     meta,
     neuron,
     pixels,
+    playground,
 )
 
-ROUTERS = (meta, functions, pixels, descent, compare, inside, neuron, answers)
+ROUTERS = (meta, functions, pixels, descent, compare, inside, neuron, playground, answers)
 
 WEB = Path(str(resources.files("neuralab").joinpath("web")))
 
@@ -107,6 +109,7 @@ def create_app(*, max_jobs: int | None = None, models: ModelCache | None = None,
     app.state.jobs = JobRunner(max_jobs)
     app.state.trainer = trainer  # None: train in this process
     app.state.models = models if models is not None else ModelCache()
+    app.state.uploads = PointStore()  # the playground's uploaded points
     errors.install(app)
     for module in ROUTERS:
         app.include_router(module.router)
