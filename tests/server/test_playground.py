@@ -191,4 +191,4 @@ def test_download_gives_the_settings_points_as_csv(client):
 
 def test_the_playground_page_is_the_lab_page(client):
     answer = client.get("/playground")
-    assert answer.status_code == 200 and 'src="/static/main.js"' in answer.text
+    assert answer.status_code == 200 and 'data-view="playground"' in answer.text

@@ -1,0 +1,170 @@
+"""The playground page in Chromium: its controls, a run, the URL, uploads and a divergence.
+
+Waits on the view's DOM attributes (``data-state``, ``data-epoch``, ``data-frames``), never on
+time.
+"""
+
+from __future__ import annotations
+
+import re
+
+import pytest
+from playwright.sync_api import expect
+
+pytestmark = pytest.mark.e2e
+
+
+def open_playground(lab, query: str = ""):
+    page = lab.page
+    page.goto(f"{lab.base}/playground" + (f"?{query}" if query else ""))
+    lab.wait_ready()
+    view = page.locator(".pg")
+    expect(view).not_to_have_attribute("data-frames", "0")  # the first frame is drawn
+    return page, view
+
+
+def test_the_full_page_shows_only_the_playground(lab):
+    page, _ = open_playground(lab)
+    assert page.locator("#playground").is_visible()
+    assert page.locator("#neuron").is_hidden() and page.locator(".site-header").is_hidden()
+    assert lab.errors == []
+
+
+def test_step_run_pause_and_reset(lab):
+    page, view = open_playground(lab)
+    step = page.get_by_role("button", name="Step", exact=True)
+    step.click()
+    expect(view).to_have_attribute("data-epoch", "1")
+    step.click()
+    expect(view).to_have_attribute("data-epoch", "2")
+    expect(page.get_by_role("status", name="Epoch")).to_have_text("2")
+    run = page.get_by_role("button", name="Run/Pause", exact=True)
+    run.click()
+    expect(view).to_have_attribute("data-state", "playing")
+    page.wait_for_function("Number(document.querySelector('.pg').dataset.epoch) > 20")
+    run.click()
+    expect(view).to_have_attribute("data-state", "paused")
+    stopped = view.get_attribute("data-epoch")
+    step.click()
+    expect(view).to_have_attribute("data-epoch", str(int(stopped) + 1))
+    page.get_by_role("button", name="Reset the network", exact=True).click()
+    expect(view).to_have_attribute("data-epoch", "0")
+    loss = page.get_by_role("status", name="Training loss").inner_text()
+    assert re.fullmatch(r"\d+\.\d{3}", loss)
+    assert lab.errors == []
+
+
+def test_run_pause_works_by_keyboard(lab):
+    page, view = open_playground(lab)
+    page.get_by_role("button", name="Run/Pause", exact=True).focus()
+    page.keyboard.press("Enter")
+    expect(view).to_have_attribute("data-state", "playing")
+    page.keyboard.press("Space")
+    expect(view).to_have_attribute("data-state", "paused")
+
+
+def test_a_rate_change_takes_effect_without_a_reset(lab):
+    page, view = open_playground(lab, "playground.seed=3")
+    step = page.get_by_role("button", name="Step", exact=True)
+    for epoch in ("1", "2"):
+        step.click()
+        expect(view).to_have_attribute("data-epoch", epoch)
+    page.get_by_label("Learning rate", exact=True).select_option("1")
+    assert "playground.learning_rate=1" in lab.query()
+    step.click()
+    expect(view).to_have_attribute("data-epoch", "3")  # the network was kept
+    fast = page.get_by_role("status", name="Training loss").inner_text()
+    # the same three epochs all at 0.03 end elsewhere
+    page2, view2 = open_playground(lab, "playground.seed=3")
+    for epoch in ("1", "2", "3"):
+        page2.get_by_role("button", name="Step", exact=True).click()
+        expect(view2).to_have_attribute("data-epoch", epoch)
+    assert page2.get_by_role("status", name="Training loss").inner_text() != fast
+
+
+def test_the_url_reproduces_a_run(lab):
+    query = "playground.dataset=xor&playground.seed=7&playground.layers=3&playground.noise=10"
+    losses = []
+    for _ in range(2):
+        page, view = open_playground(lab, query)
+        expect(page.get_by_role("button", name="Exclusive or")).to_have_attribute(
+            "aria-pressed", "true")
+        expect(page.get_by_label("Noise", exact=True)).to_have_value("10")
+        for epoch in range(1, 6):
+            page.get_by_role("button", name="Step", exact=True).click()
+            expect(view).to_have_attribute("data-epoch", str(epoch))
+        losses.append((page.get_by_role("status", name="Training loss").inner_text(),
+                       page.get_by_role("status", name="Test loss").inner_text()))
+    assert losses[0] == losses[1]
+
+
+def test_every_setting_goes_into_the_url(lab):
+    page, view = open_playground(lab)
+    page.get_by_role("button", name="Spiral", exact=True).click()
+    page.get_by_label("X1²", exact=True).check()
+    page.get_by_label("Activation", exact=True).select_option("relu")
+    page.get_by_label("Regularization", exact=True).select_option("l2")
+    page.get_by_role("button", name="Add a layer", exact=True).click()
+    page.get_by_role("button", name="More neurons in layer 1").click()
+    query = lab.query()
+    for part in ("playground.dataset=spiral", "playground.x1_squared=1",
+                 "playground.activation=relu", "playground.regularization=l2",
+                 "playground.layers=5%2C2%2C2"):
+        assert part in query
+    expect(page.locator(".pg-node[data-layer='3']")).to_have_count(2)
+    page.get_by_role("button", name="Remove a layer", exact=True).click()
+    expect(page.locator(".pg-node[data-layer='3']")).to_have_count(1)  # now the output
+    page.get_by_role("button", name="Regenerate data", exact=True).click()
+    assert "playground.seed=" in lab.query()
+    expect(view).to_have_attribute("data-epoch", "0")
+    assert lab.errors == []
+
+
+def test_hovering_a_neuron_explains_it_and_a_click_edits_its_weights(lab):
+    page, view = open_playground(lab)
+    neuron = page.get_by_role("button", name="Layer 1, neuron 2")
+    neuron.hover()
+    expect(page.locator(".pg-explain")).to_contain_text("Layer 1, neuron 2")
+    neuron.click()
+    bias = page.locator(".pg-editor").get_by_label("Bias", exact=True)
+    bias.fill("2.5")
+    frames = int(view.get_attribute("data-frames"))
+    bias.press("Enter")
+    page.wait_for_function(f"Number(document.querySelector('.pg').dataset.frames) > {frames}")
+    page.get_by_role("button", name="Layer 1, neuron 2").click()
+    expect(page.locator(".pg-editor").get_by_label("Bias", exact=True)).to_have_value("2.500")
+
+
+def test_an_upload_with_bad_rows_is_refused_naming_the_line(lab):
+    page, view = open_playground(lab)
+    page.get_by_role("button", name="Step", exact=True).click()
+    expect(view).to_have_attribute("data-epoch", "1")
+    upload = page.get_by_label("Upload points (CSV)")
+    upload.set_input_files(files=[{"name": "bad.csv", "mimeType": "text/csv",
+                                   "buffer": b"x1,x2,label\n1,1,1\n2,two,1\n"}])
+    message = page.locator(".pg-message")
+    expect(message).to_contain_text("line 3")
+    expect(message).to_contain_text("unchanged")
+    expect(view).to_have_attribute("data-epoch", "1")  # the run was kept
+    upload.set_input_files(files=[{"name": "good.csv", "mimeType": "text/csv",
+                                   "buffer": b"1,1,1\n-1,-1,-1\n2,2,1\n-2,-2,-1\n"}])
+    expect(message).to_contain_text("your 4 points")
+    expect(view).to_have_attribute("data-epoch", "0")
+    href = page.get_by_role("link", name="Download the points (CSV)").get_attribute("href")
+    assert page.request.get(f"{lab.base}{href}").text().count("\n") == 5
+
+
+def test_a_diverging_run_is_stopped_and_explained(lab):
+    page, view = open_playground(
+        lab, "playground.problem=regression&playground.dataset=plane&playground.learning_rate=10")
+    page.get_by_role("button", name="Run/Pause", exact=True).click()
+    expect(view).to_have_attribute("data-state", "diverged")
+    alert = page.get_by_role("alert")
+    expect(alert).to_contain_text("learning rate is too large")
+    expect(page.get_by_role("status", name="Training loss")).to_have_text("—")
+    alert.get_by_role("button", name="Lower the learning rate").click()
+    expect(view).to_have_attribute("data-state", "paused")
+    expect(view).to_have_attribute("data-epoch", "0")
+    expect(page.get_by_label("Learning rate", exact=True)).to_have_value("3")
+    expect(alert).to_be_hidden()
+    assert "playground.learning_rate=3" in lab.query()
