@@ -168,3 +168,23 @@ def test_a_diverging_run_is_stopped_and_explained(lab):
     expect(page.get_by_label("Learning rate", exact=True)).to_have_value("3")
     expect(alert).to_be_hidden()
     assert "playground.learning_rate=3" in lab.query()
+
+
+def test_the_data_sets_and_the_network_are_one_tab_stop_each_with_arrow_keys(lab):
+    page, view = open_playground(lab)
+    circle = page.get_by_role("button", name="Circle", exact=True)
+    circle.focus()
+    page.keyboard.press("ArrowRight")
+    expect(page.get_by_role("button", name="Exclusive or", exact=True)).to_be_focused()
+    page.keyboard.press("Enter")
+    expect(page.get_by_role("button", name="Exclusive or")).to_have_attribute(
+        "aria-pressed", "true")
+    assert "playground.dataset=xor" in lab.query()
+    first = page.get_by_role("button", name="Layer 1, neuron 1")
+    expect(first).to_have_attribute("tabindex", "0")
+    first.focus()
+    page.keyboard.press("ArrowDown")
+    expect(page.get_by_role("button", name="Layer 1, neuron 2")).to_be_focused()
+    page.keyboard.press("ArrowRight")
+    expect(page.get_by_role("button", name="Layer 2, neuron 2")).to_be_focused()
+    expect(page.locator(".pg-explain")).to_contain_text("Layer 2, neuron 2")

@@ -133,6 +133,20 @@ export async function mount(section, { params, state }) {
   const dataButtons = DATASETS.map(([name, label]) => el("button", { type: "button",
     class: "pg-data", "aria-pressed": String(state.get("dataset") === name), text: label,
     onclick: () => chooseData(name) }));
+  // one tab stop for the eight buttons: the arrow keys move between them
+  const roving = (buttons, current) => buttons.forEach((b) => {
+    b.tabIndex = b === current ? 0 : -1;
+  });
+  dataButtons.forEach((b, i) => b.addEventListener("keydown", (e) => {
+    const by = { ArrowRight: 1, ArrowDown: 2, ArrowLeft: -1, ArrowUp: -2 }[e.key];
+    if (!by) return;
+    e.preventDefault();
+    const next = dataButtons[(i + by + dataButtons.length) % dataButtons.length];
+    roving(dataButtons, next);
+    next.focus();
+  }));
+  roving(dataButtons, dataButtons.find((b) => b.getAttribute("aria-pressed") === "true")
+    || dataButtons[0]);
   function chooseData(name) {
     state.set("dataset", name);
     const problem = REGRESSION.includes(name) ? "regression" : "classification";
@@ -142,6 +156,7 @@ export async function mount(section, { params, state }) {
     if (problem === "regression") { state.set("loss", "square"); lossCtl.set("square"); }
     dataButtons.forEach((b, i) => b.setAttribute("aria-pressed",
       String(DATASETS[i][0] === name)));
+    roving(dataButtons, dataButtons[DATASETS.findIndex(([n]) => n === name)]);
     reset();
   }
   const problemCtl = ctl("problem");
@@ -316,7 +331,8 @@ export async function mount(section, { params, state }) {
       ctl("regularization").el, regRateCtl.el, problemCtl.el, lossCtl.el),
     el("div", { class: "pg-main" },
       el("div", { class: "pg-col pg-data-col" },
-        group("Data", el("div", { class: "pg-datasets" }, ...dataButtons), ctl("ratio").el,
+        group("Data", el("div", { class: "pg-datasets", role: "group",
+          "aria-label": "Data set (arrow keys choose)" }, ...dataButtons), ctl("ratio").el,
           ctl("noise").el, ctl("batch_size").el, regenerate,
           el("div", { class: "pg-files" }, uploadLabel, upload, download))),
       el("div", { class: "pg-col pg-net-col" },

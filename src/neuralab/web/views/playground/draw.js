@@ -178,10 +178,28 @@ export function networkView(host, onNeuron) {
       node.addEventListener("pointerleave", () => onNeuron(c, null, "hover"));
       node.addEventListener("blur", () => onNeuron(c, null, "hover"));
       node.addEventListener("click", tell("choose"));
+      node.tabIndex = c === 1 && j === 0 ? 0 : -1;
+      node.addEventListener("keydown", (e) => move(e, c, j));
       layer.append(node);
       boxes.push({ layer: c, index: j, canvas, node });
     }));
+    if (!boxes.some((b) => b.node.tabIndex === 0) && boxes.length) boxes[0].node.tabIndex = 0;
     geometry = { width, height, centres, box };
+  }
+
+  // One tab stop for the whole network: the arrow keys move between neurons and layers.
+  function move(e, c, j) {
+    const by = { ArrowRight: [1, 0], ArrowLeft: [-1, 0], ArrowDown: [0, 1], ArrowUp: [0, -1] }[
+      e.key];
+    if (!by) return;
+    e.preventDefault();
+    const columns = geometry.centres.length;
+    const col = Math.max(0, Math.min(columns - 1, c + by[0]));
+    const size = geometry.centres[col].length;
+    const row = Math.max(0, Math.min(size - 1, by[0] ? Math.min(j, size - 1) : j + by[1]));
+    const target = boxes.find((b) => b.layer === col && b.index === row);
+    boxes.forEach((b) => { b.node.tabIndex = b === target ? 0 : -1; });
+    target.node.focus();
   }
 
   return {
