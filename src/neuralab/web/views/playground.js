@@ -85,6 +85,9 @@ export async function mount(section, { params, state }) {
     const f = latestFrame;
     latestFrame = null;
     if (!f) return;
+    // Acknowledge as the frame is taken: the server makes the next one while this is drawn,
+    // and the page never holds more than one.
+    send({ type: "ack" });
     frame = f;
     paintOutput();
     net.draw(f, inputs());
@@ -99,7 +102,6 @@ export async function mount(section, { params, state }) {
     painted += 1;
     root.dataset.epoch = String(f.epoch);
     root.dataset.frames = String(painted);
-    send({ type: "ack" });
   }
 
   function paintOutput() {

@@ -24,11 +24,15 @@ function table(discrete) {
 }
 const LUTS = { smooth: table(false), discrete: table(true) };
 
-// Paint `codes` (size x size) into an offscreen canvas and return it.
-function image(codes, size, discrete, classes = null) {
-  const canvas = new OffscreenCanvas(size, size);
+// Paint `codes` (size x size) into `canvas` (made `size` pixels square), reusing its pixels.
+function paintCodes(canvas, codes, size, discrete, classes = null) {
+  if (canvas.width !== size) {
+    canvas.width = size;
+    canvas.height = size;
+  }
   const ctx = canvas.getContext("2d");
-  const img = ctx.createImageData(size, size);
+  if (!canvas.pixels || canvas.pixels.width !== size) canvas.pixels = ctx.createImageData(size, size);
+  const img = canvas.pixels;
   const px = new Uint32Array(img.data.buffer);
   if (classes) {
     for (let i = 0; i < px.length; i += 1) {
@@ -44,6 +48,8 @@ function image(codes, size, discrete, classes = null) {
   ctx.putImageData(img, 0, 0);
   return canvas;
 }
+const image = (codes, size, discrete, classes = null) =>
+  paintCodes(document.createElement("canvas"), codes, size, discrete, classes);
 
 // Sharp canvas at the device's pixel ratio, `css` pixels wide and high.
 function sized(canvas, css) {
@@ -71,6 +77,7 @@ const pointColour = (label, data) => {
 // The output: the heatmap (or a neuron's, while it is hovered) and the points on top.
 export function outputView(canvas) {
   let last = null;
+  const scratch = document.createElement("canvas"); // the grid at its own size
   return {
     draw({ frame, neuron, data, showTest, discrete }) {
       const css = canvas.clientWidth || 300;
@@ -78,12 +85,12 @@ export function outputView(canvas) {
       ctx.imageSmoothingEnabled = true;
       let picture;
       if (neuron) {
-        picture = image(int8s(neuron), frame.thumb, discrete);
+        picture = paintCodes(scratch, int8s(neuron), frame.thumb, discrete);
       } else if (frame.output.classes) {
-        picture = image(int8s(frame.output.confidence), frame.size, discrete,
+        picture = paintCodes(scratch, int8s(frame.output.confidence), frame.size, discrete,
           int8s(frame.output.classes));
       } else {
-        picture = image(int8s(frame.output.values), frame.size, discrete);
+        picture = paintCodes(scratch, int8s(frame.output.values), frame.size, discrete);
       }
       ctx.drawImage(picture, 0, 0, css, css);
       last = { frame, data };
@@ -166,7 +173,7 @@ export function networkView(host, onNeuron) {
       const node = el("button", { type: "button", class: `pg-node${isOutput ? " out" : ""}`,
         "aria-label": label, "data-layer": c, "data-index": j }, canvas);
       if (isInput) {
-        canvas.getContext("2d").drawImage(featureImage(inputs[j].name), 0, 0);
+        canvas.getContext("2d").drawImage(featureImage(inputs[j].name), 0, 0, 25, 25);
         node.append(el("span", { class: "pg-node-name", "aria-hidden": "true",
           text: inputs[j].label }));
       }
@@ -213,16 +220,18 @@ export function networkView(host, onNeuron) {
       }
       for (const b of boxes) {
         if (b.layer === 0 || b.layer > hidden.length) continue;
-        const pic = image(int8s(frame.neurons[b.layer - 1][b.index]), frame.thumb, false);
-        b.canvas.getContext("2d").drawImage(pic, 0, 0, 25, 25);
+        paintCodes(b.canvas, int8s(frame.neurons[b.layer - 1][b.index]), frame.thumb, false);
       }
       const { width, height, centres, box } = geometry;
       const ratio = window.devicePixelRatio || 1;
-      lines.width = Math.round(width * ratio);
-      lines.height = Math.round(height * ratio);
-      Object.assign(lines.style, { width: `${width}px`, height: `${height}px` });
+      if (lines.width !== Math.round(width * ratio) || lines.height !== Math.round(height * ratio)) {
+        lines.width = Math.round(width * ratio);
+        lines.height = Math.round(height * ratio);
+        Object.assign(lines.style, { width: `${width}px`, height: `${height}px` });
+      }
       const ctx = lines.getContext("2d");
       ctx.setTransform(ratio, 0, 0, ratio, 0, 0);
+      ctx.clearRect(0, 0, width, height);
       ctx.lineCap = "round";
       frame.layers.forEach((l, i) => {
         const from = centres[i];
@@ -258,8 +267,10 @@ export function lossChart(canvas, tip) {
     const W = canvas.clientWidth || 300;
     const H = canvas.clientHeight || 90;
     const ratio = window.devicePixelRatio || 1;
-    canvas.width = Math.round(W * ratio);
-    canvas.height = Math.round(H * ratio);
+    if (canvas.width !== Math.round(W * ratio) || canvas.height !== Math.round(H * ratio)) {
+      canvas.width = Math.round(W * ratio);
+      canvas.height = Math.round(H * ratio);
+    }
     const ctx = canvas.getContext("2d");
     ctx.setTransform(ratio, 0, 0, ratio, 0, 0);
     ctx.clearRect(0, 0, W, H);
