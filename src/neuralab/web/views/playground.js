@@ -42,9 +42,11 @@ export async function mount(section, { params, state }) {
   let frame = null;
   let hovered = null; // [layer, index] whose heatmap is shown on the output
   let uploadId = null;
+  let stopped = null; // a "paused" or "diverged" state waiting for its frame
   const send = (m) => { if (ws?.readyState === WebSocket.OPEN) ws.send(JSON.stringify(m)); };
   const settings = () => state.all();
   const reset = () => {
+    stopped = null;
     chart.reset();
     uploadId = null;
     send({ type: "reset", params: settings() });
@@ -62,7 +64,10 @@ export async function mount(section, { params, state }) {
         data = m;
         if (frame) paintOutput();
       } else if (m.type === "state") {
-        setState(m.state);
+        // a stop is shown with its last frame, which may still be on its way
+        stopped = null;
+        if (m.state === "playing" || (frame && frame.epoch >= m.epoch)) setState(m.state);
+        else stopped = m;
       } else if (m.type === "error") {
         message.textContent = m.detail.map((d) => d.message).join("; ");
       }
@@ -99,6 +104,10 @@ export async function mount(section, { params, state }) {
         + `test ${(100 * (f.test_accuracy ?? 0)).toFixed(1)}%`;
     chart.add({ epoch: f.epoch, train: f.train_loss ?? NaN, test: f.test_loss ?? NaN });
     if (f.state) setState(f.state);
+    if (stopped && f.epoch >= stopped.epoch) {
+      setState(stopped.state);
+      stopped = null;
+    }
     painted += 1;
     root.dataset.epoch = String(f.epoch);
     root.dataset.frames = String(painted);
@@ -189,6 +198,7 @@ export async function mount(section, { params, state }) {
       return;
     }
     uploadId = body.id;
+    stopped = null;
     chart.reset();
     send({ type: "use", id: body.id });
     message.textContent = `Training on your ${body.count} points.`;
