@@ -188,3 +188,13 @@ def test_the_data_sets_and_the_network_are_one_tab_stop_each_with_arrow_keys(lab
     page.keyboard.press("ArrowRight")
     expect(page.get_by_role("button", name="Layer 2, neuron 2")).to_be_focused()
     expect(page.locator(".pg-explain")).to_contain_text("Layer 2, neuron 2")
+
+
+def test_export_saves_a_numpy_script(lab, tmp_path):
+    page, view = open_playground(lab)
+    with page.expect_download() as download:
+        page.get_by_role("button", name="Export numpy script").click()
+    path = tmp_path / "network.py"
+    download.value.save_as(path)
+    assert download.value.suggested_filename == "network_numpy.py"
+    assert "def predict(points):" in path.read_text()

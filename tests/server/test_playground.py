@@ -192,3 +192,15 @@ def test_download_gives_the_settings_points_as_csv(client):
 def test_the_playground_page_is_the_lab_page(client):
     answer = client.get("/playground")
     assert answer.status_code == 200 and 'data-view="playground"' in answer.text
+
+
+def test_export_answers_the_network_as_json_or_a_script(client):
+    with client.websocket_connect("/api/playground/ws") as ws:
+        reset(ws)
+        for fmt, start in (("json", "{"), ("numpy", '"""'), ("torch", '"""')):
+            ws.send_json({"type": "export", "format": fmt})
+            answer = ws.receive_json()
+            assert answer["type"] == "export" and answer["format"] == fmt
+            assert answer["text"].startswith(start)
+        ws.send_json({"type": "export", "format": "onnx"})
+        assert ws.receive_json()["detail"][0]["param"] == "format"

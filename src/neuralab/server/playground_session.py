@@ -7,10 +7,12 @@ The page sends JSON messages ``{"type": ..., ...}``:
   place, the next epoch uses them;
 - ``play``, ``pause``, ``step`` (one epoch), ``regenerate`` (``seed``: new points, the
   network kept), ``edit`` (``layer``, ``neuron``, ``source`` (None: the bias), ``value``),
-  ``use`` (``id`` of uploaded points), and ``ack`` after it drew a frame.
+  ``use`` (``id`` of uploaded points), ``export`` (``format``: json, numpy or torch), and
+  ``ack`` when it takes a frame to draw.
 
 The server answers ``points`` (the data to draw), ``frame`` (:meth:`Playground.frame` and the
-``state``: paused, playing or diverged), ``state`` and ``error`` (a detail naming the
+``state``: paused, playing or diverged), ``state``, ``export`` (``format``, ``text``) and
+``error`` (a detail naming the
 parameter, as a 422 would; the socket stays open).
 
 Frames go at the page's pace: at most one is on its way; the page's ``ack`` lets the next go.
@@ -34,7 +36,7 @@ from typing import Any
 import numpy as np
 from starlette.websockets import WebSocket, WebSocketDisconnect, WebSocketState
 
-from neuralab.labs.playground import Playground
+from neuralab.labs.playground import Playground, export
 from neuralab.labs.playground.data import Points
 from neuralab.labs.playground.session import LIVE
 from neuralab.params import ParamError, validate
@@ -42,7 +44,8 @@ from neuralab.server.errors import problem
 from neuralab.server.jobs import JobCancelled, JobRunner
 from neuralab.server.protocol import MAX_MESSAGE, BadMessage
 
-TYPES = ("reset", "set", "play", "pause", "step", "regenerate", "edit", "use", "ack")
+TYPES = ("reset", "set", "play", "pause", "step", "regenerate", "edit", "use", "ack", "export")
+EXPORTS = ("json", "numpy", "torch")
 GRID, THUMB = 100, 25
 
 log = logging.getLogger(__name__)
@@ -108,6 +111,9 @@ def parse(text: str) -> dict[str, Any]:
         value = message.get("value")
         if isinstance(value, bool) or not isinstance(value, (int, float)):
             raise BadMessage("value", "value must be a number")
+    if message["type"] == "export" and message.get("format") not in EXPORTS:
+        raise BadMessage("format", "format must be one of " + ", ".join(EXPORTS),
+                         ", ".join(EXPORTS))
     if message["type"] == "use" and not isinstance(message.get("id"), str):
         raise BadMessage("id", "id must be the text an upload answered")
     return message
@@ -238,6 +244,14 @@ class PlaygroundSession:
             run.edit(message["layer"], message["neuron"], message["source"], message["value"])
         if self.playing is None:
             await self.offer(self._frame())
+
+    async def on_export(self, message: dict[str, Any]) -> None:
+        run = self._need_run()
+        with self.lock:
+            text = {"json": lambda: json.dumps(export.to_json(run), indent=1),
+                    "numpy": lambda: export.numpy_script(run),
+                    "torch": lambda: export.torch_script(run)}[message["format"]]()
+        await self.send({"type": "export", "format": message["format"], "text": text})
 
     async def on_ack(self, message: dict[str, Any]) -> None:
         await self.ack()

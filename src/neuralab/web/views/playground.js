@@ -14,6 +14,8 @@ const REGRESSION = ["plane", "multi_gaussian"];
 const MULTI = ["three_spirals", "blobs"];
 const FEATURES = ["x1", "x2", "x1_squared", "x2_squared", "x1_x2", "sin_x1", "sin_x2"];
 const LIVE = ["learning_rate", "regularization", "regularization_rate", "batch_size"];
+const EXPORT_FILES = { json: ["network.json", "application/json"],
+  numpy: ["network_numpy.py", "text/x-python"], torch: ["network_torch.py", "text/x-python"] };
 const MAX_LAYERS = 8;
 const MAX_NEURONS = 32;
 
@@ -68,6 +70,13 @@ export async function mount(section, { params, state }) {
         stopped = null;
         if (m.state === "playing" || (frame && frame.epoch >= m.epoch)) setState(m.state);
         else stopped = m;
+      } else if (m.type === "export") {
+        const [name, type] = EXPORT_FILES[m.format];
+        const link = el("a", { href: URL.createObjectURL(new Blob([m.text], { type })),
+          download: name });
+        link.click();
+        URL.revokeObjectURL(link.href);
+        message.textContent = `Saved ${name}.`;
       } else if (m.type === "error") {
         message.textContent = m.detail.map((d) => d.message).join("; ");
       }
@@ -357,7 +366,10 @@ export async function mount(section, { params, state }) {
           readout("pg-train-label", "Training loss", trainLoss),
           readout("pg-test-label", "Test loss", testLoss)), diverged, outputCanvas,
         el("div", { class: "pg-toggles" }, showTest.el, discrete.el), accuracy, chartCanvas,
-        chartTip, message))),
+        chartTip, message, el("div", { class: "pg-exports" },
+          ...[["json", "Export JSON"], ["numpy", "Export numpy script"],
+            ["torch", "Export PyTorch script"]].map(([format, text]) => el("button", {
+            type: "button", text, onclick: () => send({ type: "export", format }) })))))),
   );
   drawLayerButtons();
   updateDownload();
