@@ -198,3 +198,14 @@ def test_export_saves_a_numpy_script(lab, tmp_path):
     download.value.save_as(path)
     assert download.value.suggested_filename == "network_numpy.py"
     assert "def predict(points):" in path.read_text()
+
+
+def test_a_link_with_bad_settings_says_which_fell_back(lab):
+    page, view = open_playground(lab, "playground.noise=80&playground.activation=swish"
+                                      "&playground.wings=2&playground.seed=4")
+    message = page.locator(".pg-message")
+    expect(message).to_contain_text("Noise (now 50)")
+    expect(message).to_contain_text("Activation (now tanh)")
+    expect(message).to_contain_text("wings (unknown)")
+    expect(message).not_to_contain_text("Seed")
+    expect(page.get_by_label("Noise", exact=True)).to_have_value("50")

@@ -27,6 +27,26 @@ function optionSelect(param, value, onChange) {
   return ctl;
 }
 
+// The settings of the link as it was opened that the page could not use as they were
+// (state.js has already put their defaults, or the nearest value in range, in their place).
+function urlProblems(byName, state) {
+  const opened = new URL(performance.getEntriesByType("navigation")[0]?.name || location.href);
+  const bad = [];
+  for (const [key, raw] of opened.searchParams) {
+    if (!key.startsWith("playground.")) continue;
+    const name = key.slice("playground.".length);
+    const p = byName[name];
+    if (!p) { bad.push(`${name} (unknown)`); continue; }
+    const v = state.get(name);
+    const shown = p.type === "bool" ? (v ? "1" : "0") : String(v);
+    const same = p.type === "bool" ? ["1", "true", "0", "false"].includes(raw)
+      : p.type === "int" || p.type === "float" ? Number(raw) === v : raw === shown;
+    if (!same) bad.push(`${p.label || name} (now ${shown})`);
+  }
+  return bad.length ? `The link's ${bad.join(", ")} could not be used as given: the page uses `
+    + "the default or the nearest allowed value." : "";
+}
+
 export async function mount(section, { params, state }) {
   const byName = Object.fromEntries(params.map((p) => [p.name, p]));
   const root = el("div", { class: "pg", "data-state": "connecting", "data-epoch": "0",
@@ -373,6 +393,7 @@ export async function mount(section, { params, state }) {
   );
   drawLayerButtons();
   updateDownload();
+  message.textContent = urlProblems(byName, state);
   const keepDownload = () => updateDownload();
   root.addEventListener("change", keepDownload);
   root.addEventListener("click", keepDownload);
