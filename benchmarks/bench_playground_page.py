@@ -70,9 +70,10 @@ def main() -> None:
     try:
         with sync_playwright() as p:
             browser = p.chromium.launch(executable_path=CHROMIUM, args=ARGS)
-            page = browser.new_page(viewport={"width": 1280, "height": 720})
             for name, query in SETTINGS.items():
+                page = browser.new_page(viewport={"width": 1280, "height": 720})
                 r = measure(page, base, query, args.seconds)
+                page.close()
                 rows.append((name, r))
                 print(f"{name:24} first frame {r['first_ms']:6.0f} ms   "
                       f"{r['fps']:5.1f} frames/s painted   {r['epochs_per_s']:6.1f} epochs/s   "
