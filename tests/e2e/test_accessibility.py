@@ -84,10 +84,11 @@ def test_each_confusion_matrix_is_one_tab_stop_with_arrow_keys(lab):
     stops = page.evaluate("""() => [...document.querySelectorAll(
         'a[href], button, input, select, textarea, summary, [tabindex]')]
         .filter((e) => e.tabIndex >= 0 && !e.disabled && e.getClientRects().length)
-        .map((e) => (e.closest('#playground') ? 'playground' : 'other'))""")
+        .map((e) => (e.matches('.pg-data, .pg-node') ? 'roving'
+          : e.closest('#playground') ? 'playground' : 'other'))""")
     assert stops.count("other") < 180, stops.count("other")
     # the playground's data sets and its network are one tab stop each
-    assert stops.count("playground") < 40, stops.count("playground")
+    assert stops.count("roving") == 2, stops.count("roving")
 
 
 def test_skip_link_leads_to_the_lesson(lab):

@@ -209,3 +209,41 @@ def test_a_link_with_bad_settings_says_which_fell_back(lab):
     expect(message).to_contain_text("wings (unknown)")
     expect(message).not_to_contain_text("Seed")
     expect(page.get_by_label("Noise", exact=True)).to_have_value("50")
+
+
+CONTRACT = {
+    "button": ("Circle", "Exclusive or", "Gaussian", "Spiral", "Plane", "Multi gaussian",
+               "Regenerate data", "Run/Pause", "Step", "Reset the network", "Add a layer",
+               "Remove a layer"),
+    "slider": ("Noise", "Ratio of training to test data", "Batch size"),
+    "checkbox": ("X1", "X2", "X1²", "X2²", "X1X2", "sin(X1)", "sin(X2)", "Show test data",
+                 "Discretize output"),
+    "combobox": ("Learning rate", "Activation", "Regularization", "Regularization rate",
+                 "Problem type", "Loss"),
+    "status": ("Epoch", "Training loss", "Test loss"),
+}
+
+
+def test_the_classroom_link_hides_exactly_what_was_chosen(lab):
+    page, _ = open_playground(lab, "playground.dataset=xor&playground.ratio=30")
+    page.get_by_text("Classroom link: hide controls").click()
+    page.get_by_label("Hide Features", exact=True).check()
+    page.get_by_label("Hide Regularization", exact=True).check()
+    link = page.get_by_label("Classroom link", exact=True).input_value()
+    assert "playground.hide=features,regularization" in link
+    assert "playground.dataset=xor" in link and "playground.ratio=30" in link
+    page.goto(link)
+    lab.wait_ready()
+    hidden = {"X1", "X2", "X1²", "X2²", "X1X2", "sin(X1)", "sin(X2)", "Regularization",
+              "Regularization rate"}
+    pg = page.locator("#playground")
+    for role, names in CONTRACT.items():
+        for name in names:
+            control = pg.get_by_role(role, name=name, exact=True)
+            if name in hidden:
+                expect(control).to_be_hidden()
+            else:
+                expect(control).to_be_visible()
+    expect(page.get_by_role("button", name="Exclusive or")).to_have_attribute(
+        "aria-pressed", "true")
+    expect(page.locator(".pg-message")).to_have_text("")  # hide is not a bad setting

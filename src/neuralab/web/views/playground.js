@@ -5,6 +5,7 @@
 import { ApiError, wsURL } from "../lib/api.js";
 import { control, select } from "../lib/controls.js";
 import { el } from "../lib/dom.js";
+import { hiddenParts, hide, linkBuilder } from "./playground/classroom.js";
 import { fmt, lossChart, networkView, outputView } from "./playground/draw.js";
 
 const DATASETS = [["circle", "Circle"], ["xor", "Exclusive or"], ["gaussian", "Gaussian"],
@@ -33,7 +34,7 @@ function urlProblems(byName, state) {
   const opened = new URL(performance.getEntriesByType("navigation")[0]?.name || location.href);
   const bad = [];
   for (const [key, raw] of opened.searchParams) {
-    if (!key.startsWith("playground.")) continue;
+    if (!key.startsWith("playground.") || key === "playground.hide") continue;
     const name = key.slice("playground.".length);
     const p = byName[name];
     if (!p) { bad.push(`${name} (unknown)`); continue; }
@@ -366,31 +367,40 @@ export async function mount(section, { params, state }) {
   // ---------------------------------------------------------------- layout
   const group = (title, ...children) => el("fieldset", { class: "pg-group" },
     el("legend", { text: title }), ...children);
+  const activationCtl = ctl("activation");
+  const regularizationCtl = ctl("regularization");
+  const files = el("div", { class: "pg-files" }, uploadLabel, upload, download);
+  const dataGroup = group("Data", el("div", { class: "pg-datasets", role: "group",
+    "aria-label": "Data set (arrow keys choose)" }, ...dataButtons), ctl("ratio").el,
+  ctl("noise").el, ctl("batch_size").el, regenerate, files);
+  const featureGroup = group("Features", el("div", { class: "pg-features" },
+    ...featureCtls.map((c) => c.el)));
+  const layerGroup = group("Hidden layers", el("div", { class: "pg-layer-bar" }, addLayer,
+    removeLayer, layerCount), layerButtons);
+  const exports = el("div", { class: "pg-exports" },
+    ...[["json", "Export JSON"], ["numpy", "Export numpy script"],
+      ["torch", "Export PyTorch script"]].map(([format, text]) => el("button", {
+      type: "button", text, onclick: () => send({ type: "export", format }) })));
   root.append(
     el("div", { class: "pg-bar" }, run, stepBtn, resetBtn,
-      readout("pg-epoch-label", "Epoch", epoch), rateCtl.el, ctl("activation").el,
-      ctl("regularization").el, regRateCtl.el, problemCtl.el, lossCtl.el),
+      readout("pg-epoch-label", "Epoch", epoch), rateCtl.el, activationCtl.el,
+      regularizationCtl.el, regRateCtl.el, problemCtl.el, lossCtl.el),
     el("div", { class: "pg-main" },
-      el("div", { class: "pg-col pg-data-col" },
-        group("Data", el("div", { class: "pg-datasets", role: "group",
-          "aria-label": "Data set (arrow keys choose)" }, ...dataButtons), ctl("ratio").el,
-          ctl("noise").el, ctl("batch_size").el, regenerate,
-          el("div", { class: "pg-files" }, uploadLabel, upload, download))),
-      el("div", { class: "pg-col pg-net-col" },
-        group("Features", el("div", { class: "pg-features" }, ...featureCtls.map((c) => c.el))),
-        group("Hidden layers", el("div", { class: "pg-layer-bar" }, addLayer, removeLayer,
-          layerCount), layerButtons),
-        netHost, explain, editor),
+      el("div", { class: "pg-col pg-data-col" }, dataGroup),
+      el("div", { class: "pg-col pg-net-col" }, featureGroup, layerGroup, netHost, explain,
+        editor),
       el("div", { class: "pg-col pg-out-col" },
         group("Output", el("div", { class: "pg-losses" },
           readout("pg-train-label", "Training loss", trainLoss),
           readout("pg-test-label", "Test loss", testLoss)), diverged, outputCanvas,
         el("div", { class: "pg-toggles" }, showTest.el, discrete.el), accuracy, chartCanvas,
-        chartTip, message, el("div", { class: "pg-exports" },
-          ...[["json", "Export JSON"], ["numpy", "Export numpy script"],
-            ["torch", "Export PyTorch script"]].map(([format, text]) => el("button", {
-            type: "button", text, onclick: () => send({ type: "export", format }) })))))),
+        chartTip, message, exports))),
+    linkBuilder(),
   );
+  hide({ data: [dataGroup], features: [featureGroup], layers: [layerGroup],
+    learning_rate: [rateCtl.el], activation: [activationCtl.el],
+    regularization: [regularizationCtl.el, regRateCtl.el],
+    problem: [problemCtl.el, lossCtl.el], files: [files], export: [exports] }, hiddenParts());
   drawLayerButtons();
   updateDownload();
   message.textContent = urlProblems(byName, state);
