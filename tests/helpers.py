@@ -6,9 +6,17 @@ import os
 import shlex
 import shutil
 import socket
+import threading
 import time
+from collections.abc import Iterator
+from contextlib import contextmanager
 
 import pytest
+
+# The in-process tests' base URL: the lab answers only to loopback names by default, and
+# TestClient's own default host ("testserver") is not one of them.
+LOCAL = "http://127.0.0.1"
+COMPARE_WS = "ws://127.0.0.1/api/compare/ws"  # TestClient's WebSockets ignore its base_url
 
 
 def free_port() -> int:
@@ -39,3 +47,29 @@ needs_unshare = pytest.mark.skipif(
     shutil.which("unshare") is None or os.geteuid() != 0,
     reason="unshare -n needs root and util-linux (CI runs as root)",
 )
+
+
+@contextmanager
+def uvicorn_thread(app, **options) -> Iterator[int]:
+    """``app`` served with the lab's uvicorn settings (:mod:`neuralab.server.serving`,
+    ``options`` passed on) in a thread, on a free loopback port (yielded); stopped at the end."""
+    import uvicorn
+
+    from neuralab.server.serving import config
+
+    sock = socket.socket()
+    sock.bind(("127.0.0.1", 0))
+    sock.listen(64)
+    server = uvicorn.Server(config(app, log_level="warning", **options))
+    thread = threading.Thread(target=server.run, kwargs={"sockets": [sock]}, daemon=True)
+    thread.start()
+    deadline = time.monotonic() + 20
+    while not server.started:
+        assert time.monotonic() < deadline and thread.is_alive(), "uvicorn did not start"
+        time.sleep(0.01)
+    try:
+        yield sock.getsockname()[1]
+    finally:
+        server.should_exit = True
+        thread.join(10)
+        sock.close()

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import os
+import re
 import shutil
 import subprocess
 import sys
@@ -124,7 +125,7 @@ def _serve_banner(args: list[str]) -> str:
         cmd = offline(cmd)  # a wildcard bind then reaches nothing but this namespace's loopback
     proc = subprocess.Popen(cmd, stderr=subprocess.PIPE, text=True)
     try:
-        lines = [proc.stderr.readline() for _ in range(1 + ("--host" in args))]
+        lines = [proc.stderr.readline() for _ in range(1 + 2 * ("--host" in args))]
     finally:
         proc.terminate()
         proc.wait(timeout=20)
@@ -136,3 +137,8 @@ def test_serve_binds_loopback_by_default_and_says_so_otherwise():
     assert "the lab is at http://127.0.0.1:" in quiet and "NOT only" not in quiet
     loud = _serve_banner(["--host", "0.0.0.0"])
     assert "listening on 0.0.0.0" in loud and "NOT only on this computer" in loud
+    # a token is made and printed in the URLs, the local one and the learners' ones
+    token = re.search(r"http://127\.0\.0\.1:\d+/\?token=([0-9a-f]{48}) ", loud).group(1)
+    assert "learners open http://" in loud and loud.count(f"?token={token}") >= 2
+    given = _serve_banner(["--host", "0.0.0.0", "--token", "class-7b"])
+    assert "?token=class-7b" in given

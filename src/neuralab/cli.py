@@ -388,12 +388,19 @@ def _serve(parser: argparse.ArgumentParser, args: argparse.Namespace) -> int:
     import uvicorn
 
     from neuralab.server import create_app
+    from neuralab.server.access import Access, is_loopback, reachable_addresses
+    from neuralab.server.serving import config
 
     values = _param_values(parser, "serve", args)
     host = values.get("host", group("serve")["host"].default)
     port = values.get("port", group("serve")["port"].default)
+    addresses = [] if is_loopback(host) else reachable_addresses(host)
+    access = Access.for_bind(host, token=values.get("token") or None,
+                             allow_hosts=values.get("allow_host", "").split(","),
+                             addresses=addresses)
     try:
-        app = create_app(scheduler=values.get("scheduler") or None)
+        app = create_app(scheduler=values.get("scheduler") or None, access=access,
+                         queue=values.get("queue", group("serve")["queue"].default))
     except (ConnectionError, ImportError) as exc:  # an unreachable or unusable scheduler
         print(f"neuralab: {exc}", file=sys.stderr)
         return 1
@@ -403,12 +410,17 @@ def _serve(parser: argparse.ArgumentParser, args: argparse.Namespace) -> int:
         print(f"neuralab: {exc}", file=sys.stderr)
         return 1
     port = sock.getsockname()[1]
-    shown = f"[{host}]" if ":" in host else host
-    url = f"http://{'127.0.0.1' if host in ('0.0.0.0', '::') else shown}:{port}/"
-    if host not in ("127.0.0.1", "localhost", "::1"):
+    query = f"?token={access.token}" if access.token else ""
+    local = "127.0.0.1" if host in ("0.0.0.0", "::") or not is_loopback(host) else host
+    url = f"http://{_url_host(local)}:{port}/{query}"
+    if not is_loopback(host):
         print(f"neuralab: listening on {host}:{port}, NOT only on this computer: anyone who "
-              "can reach this machine can use the lab.", file=sys.stderr)
+              "can reach this machine and has the token can use the lab.", file=sys.stderr)
     print(f"neuralab: the lab is at {url} (Ctrl+C to stop)", file=sys.stderr)
+    if not is_loopback(host):
+        names = [*addresses, socket.gethostname()] if host in ("0.0.0.0", "::") else [host]
+        print("neuralab: learners open " + " or ".join(
+            f"http://{_url_host(name)}:{port}/{query}" for name in names), file=sys.stderr)
     if not args.no_browser:
         opener = threading.Timer(1.0, lambda: webbrowser.open(url))
         opener.daemon = True
@@ -416,7 +428,11 @@ def _serve(parser: argparse.ArgumentParser, args: argparse.Namespace) -> int:
     if values.get("scheduler"):
         print(f"neuralab: the comparisons train on the Dask cluster at {values['scheduler']}",
               file=sys.stderr)
-    server = uvicorn.Server(uvicorn.Config(app, log_level="warning"))
+    server = uvicorn.Server(config(app, log_level="warning"))
     # uvicorn stops on Ctrl+C (or SIGTERM), then raises the signal again once it has.
     server.run(sockets=[sock])
     return 0
+
+
+def _url_host(host: str) -> str:
+    return f"[{host}]" if ":" in host else host

@@ -246,6 +246,10 @@ def _table(*params: Param) -> dict[str, Param]:
     return {p.name: p for p in params}
 
 
+# A number from -1 to 1 written plainly (0, -0.25, .5, 1, 1.00), and 1 to 12 x,y pairs of them.
+UNIT_NUMBER = r"[-+]?(?:0*1(?:\.0*)?|0+(?:\.[0-9]*)?|0*\.[0-9]+)"
+POINTS_PATTERN = rf"^{UNIT_NUMBER},{UNIT_NUMBER}(?:;{UNIT_NUMBER},{UNIT_NUMBER}){{0,11}}$"
+
 SEED = Param("seed", int, 0, "Random seed: the same settings and seed give the same numbers.",
              label="Seed", low=0, high=2**31 - 1)
 
@@ -373,7 +377,8 @@ TABLE: dict[str, dict[str, Param]] = {
         Param("points", str, "-0.8,-0.5;-0.4,0.1;0,0.2;0.4,0.5;0.8,0.4",
               "The points a line is fitted to (surface \"line\"): x,y pairs separated by ;",
               label="Points", max_length=400,
-              extra={"expected": "1 to 12 points x,y separated by ;, each number from -1 to 1"}),
+              extra={"expected": "1 to 12 points x,y separated by ;, each number from -1 to 1",
+                     "pattern": POINTS_PATTERN}),
     ),
     # Section 1: write a function header, get feedback.
     "functions": _table(
@@ -482,6 +487,14 @@ TABLE: dict[str, dict[str, Param]] = {
         Param("port", int, 8000, "Port to listen on.", low=1, high=65535),
         Param("scheduler", str, "", "A Dask distributed scheduler (tcp://HOST:PORT) to train "
               "the comparisons on, instead of this computer's cores.", max_length=255),
+        Param("queue", int, 64, "Comparisons that may wait for a free core; past that, a new "
+              "one is answered 'busy, try again' at once.", low=1, high=10_000),
+        Param("token", str, "", "The token learners need (in the printed URL, then a cookie). "
+              "Required on any address but loopback; a new one is made if not given.",
+              max_length=255),
+        Param("allow_host", str, "", "More host names the lab answers to, comma-separated "
+              "(* for any), e.g. behind a proxy; loopback names and the bound addresses "
+              "always are.", max_length=1000),
     ),
 }
 

@@ -112,7 +112,7 @@ def test_a_finished_sweep_computes_nothing_again(tmp_path, monkeypatch):
     out = tmp_path / "sweep.csv"
     first = sweeps.sweep(SMALL, seeds=2, out=out, workers=1)
     calls = []
-    monkeypatch.setattr(sweeps, "run_cell", lambda cell: calls.append(cell) or [])
+    monkeypatch.setattr(sweeps, "run_cell", lambda cell, cache=None: calls.append(cell) or [])
     assert sweeps.sweep(SMALL, seeds=2, out=out, workers=1) == first
     assert calls == []
     # a wider grid over the same file computes only its new cells
@@ -160,7 +160,8 @@ def test_a_sweep_killed_with_sigkill_resumes_where_it_stopped(tmp_path, monkeypa
 
     computed = []
     real = sweeps.run_cell
-    monkeypatch.setattr(sweeps, "run_cell", lambda cell: computed.append(cell) or real(cell))
+    monkeypatch.setattr(sweeps, "run_cell",
+                        lambda cell, cache=None: computed.append(cell) or real(cell, cache))
     grid_api = {"mlp_width": [8, 16, 24, 32], "train_size": 300, "val_size": 500}
     records = sweeps.sweep(grid_api, seeds=3, out=out, workers=1)
     keys = [sweeps.cell_key(r) for r in records]
@@ -276,3 +277,15 @@ def test_a_terminal_gets_a_progress_bar(tmp_path):
         chunks.append(data)
     os.waitpid(pid, 0)
     assert "4 runs already done, skipped" in b"".join(chunks).decode("utf-8", "replace")
+
+
+def test_cells_sharing_data_and_seed_share_their_fitted_models():
+    plan = sweeps.cells({**SMALL, "mlp_width": [8, 16, 24], "mlp_depth": [1, 2]}, seeds=2)
+    batches = sweeps.tasks(plan, size=4)
+    assert sum(len(b) for b in batches) == len(plan) == 12
+    for batch in batches:  # each task: one data set and seed, at most 4 cells
+        assert len(batch) <= 4 and len({(c["train_size"], c["seed"]) for c in batch}) == 1
+    together = sweeps.run_cells(batches[0])
+    for cell, records in together:  # the same numbers as cells run on their own
+        alone = sweeps.run_cell(cell)
+        assert [r["accuracy"] for r in records] == [r["accuracy"] for r in alone]

@@ -7,15 +7,16 @@ import pytest
 from fastapi.testclient import TestClient
 
 from neuralab.server import create_app
+from tests.helpers import LOCAL
 
 
 @pytest.fixture(scope="module")
 def client():
-    with TestClient(create_app()) as c:
+    with TestClient(create_app(), base_url=LOCAL) as c:
         yield c
 
 
 @pytest.fixture(scope="module")
 def lenient_client():
-    with TestClient(create_app(), raise_server_exceptions=False) as c:
+    with TestClient(create_app(), base_url=LOCAL, raise_server_exceptions=False) as c:
         yield c

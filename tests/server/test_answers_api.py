@@ -8,6 +8,7 @@ import time
 from fastapi.testclient import TestClient
 
 from neuralab.server import create_app
+from tests.helpers import LOCAL
 
 
 def test_the_plots(client):
@@ -48,7 +49,7 @@ def test_leaving_a_live_run_stops_it(monkeypatch):
 
     monkeypatch.setattr(route, "sweep", slow_sweep)
     app = create_app()
-    with TestClient(app) as client:
+    with TestClient(app, base_url=LOCAL) as client:
         with client.stream("GET", "/api/answers/live", params={"seed": 12}) as r:
             first = json.loads(next(line for line in r.iter_lines() if line))
             assert first["type"] == "cell"

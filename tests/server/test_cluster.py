@@ -11,6 +11,7 @@ import pytest
 from fastapi.testclient import TestClient
 
 from neuralab.server import create_app
+from tests.helpers import COMPARE_WS, LOCAL
 
 distributed = pytest.importorskip("distributed")
 
@@ -37,7 +38,7 @@ def messages(ws, stop=END):
 def test_a_comparison_streams_from_the_cluster(cluster):
     app = create_app(scheduler=cluster.scheduler_address)
     assert app.state.jobs.max_jobs == 2  # one run per worker thread
-    with TestClient(app) as client, client.websocket_connect("/api/compare/ws") as ws:
+    with TestClient(app, base_url=LOCAL) as client, client.websocket_connect(COMPARE_WS) as ws:
         ws.send_json({"type": "run", "id": 1, "params": {**SMALL, "seed": 501}})
         seen = messages(ws)
         kinds = [m["type"] for m in seen]
@@ -67,7 +68,7 @@ def test_cancelling_stops_the_task_on_its_worker(cluster):
     app = create_app(scheduler=cluster.scheduler_address)
     watcher = distributed.Client(cluster.scheduler_address, set_as_default=False)
     try:
-        with TestClient(app) as client, client.websocket_connect("/api/compare/ws") as ws:
+        with TestClient(app, base_url=LOCAL) as client, client.websocket_connect(COMPARE_WS) as ws:
             ws.send_json({"type": "run", "id": "a", "params": {**BIG, "seed": 502}})
             while ws.receive_json()["type"] != "epoch":
                 pass

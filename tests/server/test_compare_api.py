@@ -13,6 +13,7 @@ from fastapi.testclient import TestClient
 from neuralab.data import load_mnist
 from neuralab.server import create_app
 from neuralab.server.routers import compare as compare_router
+from tests.helpers import COMPARE_WS, LOCAL
 
 MODELS = {"logistic_regression", "decision_tree", "mlp"}
 # The core caches fitted models by their settings; fresh seeds keep these runs uncached so
@@ -28,7 +29,7 @@ def app():
 
 @pytest.fixture
 def client(app):
-    with TestClient(app) as c:
+    with TestClient(app, base_url=LOCAL) as c:
         yield c
 
 
@@ -92,7 +93,7 @@ def test_post_rejects_a_malformed_body(client):
 # -- WS /api/compare/ws --------------------------------------------------------------------
 
 def test_a_run_streams_epochs_and_models_then_done(client):
-    with client.websocket_connect("/api/compare/ws") as ws:
+    with client.websocket_connect(COMPARE_WS) as ws:
         ws.send_json({"type": "run", "params": {}})
         msgs = messages_until_end(ws)
     kinds = [m["type"] for m in msgs]
@@ -114,7 +115,7 @@ def test_a_run_streams_epochs_and_models_then_done(client):
 
 
 def test_a_new_run_cancels_the_one_in_flight(client):
-    with client.websocket_connect("/api/compare/ws") as ws:
+    with client.websocket_connect(COMPARE_WS) as ws:
         ws.send_json({"type": "run", "id": "big", "params": LARGEST})
         wait_for(ws, "started")
         ws.send_json({"type": "run", "id": "small", "params": {"train_size": 200}})
@@ -127,7 +128,7 @@ def test_a_new_run_cancels_the_one_in_flight(client):
 
 
 def test_a_cancel_message_stops_the_run_and_the_socket_keeps_serving(client):
-    with client.websocket_connect("/api/compare/ws") as ws:
+    with client.websocket_connect(COMPARE_WS) as ws:
         ws.send_json({"type": "run", "params": {**LARGEST, "seed": 9002}})
         wait_for(ws, "started")
         ws.send_json({"type": "cancel"})
@@ -151,7 +152,7 @@ def test_a_cancel_message_stops_the_run_and_the_socket_keeps_serving(client):
     ('{"type": "run", "pad": "' + "x" * 5000 + '"}', "message", "at most"),
 ])
 def test_bad_messages_get_an_error_and_the_socket_keeps_serving(client, text, param, words):
-    with client.websocket_connect("/api/compare/ws") as ws:
+    with client.websocket_connect(COMPARE_WS) as ws:
         ws.send_text(text)
         msg = ws.receive_json()
         assert msg["type"] == "error"
@@ -163,7 +164,7 @@ def test_bad_messages_get_an_error_and_the_socket_keeps_serving(client, text, pa
 
 
 def test_a_binary_message_is_read_as_text(client):
-    with client.websocket_connect("/api/compare/ws") as ws:
+    with client.websocket_connect(COMPARE_WS) as ws:
         ws.send_bytes(b"\xff\xfe")
         assert ws.receive_json()["type"] == "error"
 
@@ -190,8 +191,8 @@ class Gate:
 def test_closing_the_socket_cancels_its_run(app, monkeypatch):
     gate = Gate()
     monkeypatch.setattr(compare_router, "train", gate)
-    with TestClient(app) as client:
-        with client.websocket_connect("/api/compare/ws") as ws:
+    with TestClient(app, base_url=LOCAL) as client:
+        with client.websocket_connect(COMPARE_WS) as ws:
             ws.send_json({"type": "run", "params": {}})
             assert ws.receive_json()["type"] == "started"
         assert gate.cancelled.wait(5)
@@ -206,9 +207,9 @@ def test_runs_beyond_max_jobs_wait_their_turn_and_others_are_still_served(monkey
     gate = Gate()
     monkeypatch.setattr(compare_router, "train", gate)
     app = create_app(max_jobs=1)
-    with TestClient(app) as client, \
-            client.websocket_connect("/api/compare/ws") as first, \
-            client.websocket_connect("/api/compare/ws") as second:
+    with TestClient(app, base_url=LOCAL) as client, \
+            client.websocket_connect(COMPARE_WS) as first, \
+            client.websocket_connect(COMPARE_WS) as second:
         first.send_json({"type": "run", "params": {}})
         assert first.receive_json()["type"] == "started"
         second.send_json({"type": "run", "params": {}})
@@ -292,7 +293,7 @@ def test_a_burst_of_runs_trains_only_the_newest(app, monkeypatch):
     training = Counting()
     monkeypatch.setattr(compare_router, "train", training)
     widths = [8, 16, 24, 40]
-    with TestClient(app) as client, client.websocket_connect("/api/compare/ws") as ws:
+    with TestClient(app, base_url=LOCAL) as client, client.websocket_connect(COMPARE_WS) as ws:
         for i, width in enumerate(widths):
             ws.send_json({"type": "run", "id": i, "params": {"mlp_width": width}})
         ends, seen = outcomes(ws, 4)
@@ -307,7 +308,7 @@ def test_a_burst_of_runs_trains_only_the_newest(app, monkeypatch):
 def test_a_new_run_stops_the_one_in_flight_within_an_epoch(app, monkeypatch):
     training = Counting()
     monkeypatch.setattr(compare_router, "train", training)
-    with TestClient(app) as client, client.websocket_connect("/api/compare/ws") as ws:
+    with TestClient(app, base_url=LOCAL) as client, client.websocket_connect(COMPARE_WS) as ws:
         ws.send_json({"type": "run", "id": "a", "params": {"mlp_width": 8}})
         while ws.receive_json()["type"] != "epoch":
             pass
@@ -320,7 +321,7 @@ def test_a_new_run_stops_the_one_in_flight_within_an_epoch(app, monkeypatch):
 def test_cancel_drops_a_waiting_run_too(app, monkeypatch):
     training = Counting()
     monkeypatch.setattr(compare_router, "train", training)
-    with TestClient(app) as client, client.websocket_connect("/api/compare/ws") as ws:
+    with TestClient(app, base_url=LOCAL) as client, client.websocket_connect(COMPARE_WS) as ws:
         ws.send_json({"type": "run", "id": 1, "params": {"mlp_width": 8}})
         ws.send_json({"type": "run", "id": 2, "params": {"mlp_width": 16}})
         ws.send_json({"type": "cancel"})
@@ -332,7 +333,7 @@ def test_a_burst_of_real_runs_costs_one_training(app):
     """The real comparison, four runs back to back: three cancelled, one trained."""
     runs = [{"mlp_width": 60 + i, "mlp_depth": 8, "train_size": 5000, "seed": 9100 + i}
             for i in range(4)]
-    with TestClient(app) as client, client.websocket_connect("/api/compare/ws") as ws:
+    with TestClient(app, base_url=LOCAL) as client, client.websocket_connect(COMPARE_WS) as ws:
         for i, params in enumerate(runs):
             ws.send_json({"type": "run", "id": i, "params": params})
         ends, seen = outcomes(ws, 4)

@@ -4,11 +4,12 @@ import pytest
 from fastapi.testclient import TestClient
 
 from neuralab.server import create_app
+from tests.helpers import LOCAL
 
 
 @pytest.fixture(scope="module")
 def client():
-    return TestClient(create_app())
+    return TestClient(create_app(), base_url=LOCAL)
 
 
 def test_defaults(client):

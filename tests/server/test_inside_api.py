@@ -13,6 +13,7 @@ from PIL import Image, ImageDraw
 from neuralab.data import load_mnist
 from neuralab.labs.compare import compare_models
 from neuralab.server import create_app
+from tests.helpers import LOCAL
 
 TRAINED = {"mlp_width": 4, "mlp_depth": 2, "tree_depth": 3, "train_size": 200, "seed": 4201}
 NEVER = {**TRAINED, "seed": 4299}  # never trained by anyone
@@ -29,7 +30,7 @@ def app():
 
 @pytest.fixture(scope="module")
 def client(app):
-    with TestClient(app) as c:
+    with TestClient(app, base_url=LOCAL) as c:
         yield c
 
 
@@ -160,15 +161,15 @@ def test_an_evicted_comparison_is_a_404():
     models = ModelCache(results=1)
     compare_models(**{**TRAINED, "seed": 4202}, scope="ui", cache=models)
     compare_models(**{**TRAINED, "seed": 4203}, scope="ui", cache=models)  # pushes 4202 out
-    with TestClient(create_app(models=models)) as client:
+    with TestClient(create_app(models=models), base_url=LOCAL) as client:
         assert get(client, "mlp", **{**TRAINED, "seed": 4203}).status_code == 200
         assert get(client, "mlp", **{**TRAINED, "seed": 4202}).status_code == 404
 
 
 def test_two_apps_keep_their_own_comparisons(app):
-    with TestClient(create_app()) as other:
+    with TestClient(create_app(), base_url=LOCAL) as other:
         assert get(other, "mlp", **TRAINED).status_code == 404
-    with TestClient(app) as own:
+    with TestClient(app, base_url=LOCAL) as own:
         assert get(own, "mlp", **TRAINED).status_code == 200
 
 

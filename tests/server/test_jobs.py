@@ -64,7 +64,7 @@ def test_at_most_max_jobs_run_and_the_rest_wait_in_order():
         jobs = [runner.submit() for _ in range(5)]
         tasks = [
             asyncio.create_task(runner.run(j, gated(gate, log, f"j{i}"),
-                                           on_wait=lambda i=i: waited.append(i)))
+                                           on_wait=lambda *_, i=i: waited.append(i)))
             for i, j in enumerate(jobs)
         ]
         await until(lambda: len(log) == 2)
@@ -238,7 +238,8 @@ def test_a_post_whose_client_leaves_stops_its_training(monkeypatch: pytest.Monke
         "scheme": "http", "path": "/api/compare", "raw_path": b"/api/compare",
         "query_string": b"", "root_path": "", "client": ("127.0.0.1", 50000),
         "server": ("127.0.0.1", 8000),
-        "headers": [(b"content-type", b"application/json"), (b"content-length", b"2")],
+        "headers": [(b"host", b"127.0.0.1:8000"), (b"content-type", b"application/json"),
+                    (b"content-length", b"2")],
     }
     sent: list[dict] = []
 

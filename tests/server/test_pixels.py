@@ -6,13 +6,14 @@ import pytest
 from fastapi.testclient import TestClient
 
 from neuralab.server import create_app
+from tests.helpers import LOCAL
 
 ZERO = [[0, 0, 0]] * 3
 
 
 @pytest.fixture(scope="module")
 def client():
-    return TestClient(create_app())
+    return TestClient(create_app(), base_url=LOCAL)
 
 
 def test_compose(client):
@@ -56,8 +57,11 @@ def test_compose_malformed_json(client):
 
 
 def test_compose_oversized(client):
-    r = client.post("/api/pixels/compose", json={"red": [[0.5] * 100_000] * 3})
+    r = client.post("/api/pixels/compose", json={"red": [[0.5] * 10_000] * 3})
     assert r.status_code == 422 and r.json()["detail"][0]["param"] == "red"
+    # past the body cap it is refused before parsing
+    r = client.post("/api/pixels/compose", json={"red": [[0.5] * 100_000] * 3})
+    assert r.status_code == 413 and r.json()["detail"][0]["param"] == "body"
 
 
 def test_astronaut(client):

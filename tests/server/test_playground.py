@@ -6,6 +6,10 @@ import json
 
 import pytest
 
+from tests.helpers import LOCAL
+
+PLAYGROUND_WS = LOCAL.replace("http", "ws") + "/api/playground/ws"  # TestClient's WebSockets
+
 SMALL = {"layers": "2", "seed": 4}
 
 
@@ -18,7 +22,7 @@ def reset(ws, **params):
 
 
 def test_reset_sends_the_points_and_a_frame_at_epoch_zero(client):
-    with client.websocket_connect("/api/playground/ws") as ws:
+    with client.websocket_connect(PLAYGROUND_WS) as ws:
         points, frame = reset(ws, ratio=20)
         assert len(points["train"]) == 3 * 100 and len(points["test"]) == 3 * 400
         assert frame["epoch"] == 0 and frame["state"] == "paused" and not frame["diverged"]
@@ -27,7 +31,7 @@ def test_reset_sends_the_points_and_a_frame_at_epoch_zero(client):
 
 
 def test_step_trains_one_epoch_and_the_next_frame_waits_for_the_ack(client):
-    with client.websocket_connect("/api/playground/ws") as ws:
+    with client.websocket_connect(PLAYGROUND_WS) as ws:
         reset(ws)
         ws.send_json({"type": "step"})
         ws.send_json({"type": "step"})
@@ -42,7 +46,7 @@ def test_step_trains_one_epoch_and_the_next_frame_waits_for_the_ack(client):
 
 
 def test_play_streams_frames_at_the_pages_pace_and_pause_stops(client):
-    with client.websocket_connect("/api/playground/ws") as ws:
+    with client.websocket_connect(PLAYGROUND_WS) as ws:
         reset(ws)
         ws.send_json({"type": "ack"})
         ws.send_json({"type": "play"})
@@ -67,7 +71,7 @@ def test_play_streams_frames_at_the_pages_pace_and_pause_stops(client):
 
 
 def test_a_rate_change_takes_effect_without_a_reset(client):
-    with client.websocket_connect("/api/playground/ws") as ws:
+    with client.websocket_connect(PLAYGROUND_WS) as ws:
         reset(ws)
         ws.send_json({"type": "step"})
         ws.send_json({"type": "ack"})
@@ -85,7 +89,7 @@ def test_a_rate_change_takes_effect_without_a_reset(client):
 
 
 def test_bad_messages_name_the_parameter_and_keep_the_socket(client):
-    with client.websocket_connect("/api/playground/ws") as ws:
+    with client.websocket_connect(PLAYGROUND_WS) as ws:
         for message, param in (
             ("not json", "message"),
             ({"type": "fly"}, "type"),
@@ -112,7 +116,7 @@ def test_bad_messages_name_the_parameter_and_keep_the_socket(client):
 
 
 def test_an_edit_changes_the_weight_in_the_next_frame(client):
-    with client.websocket_connect("/api/playground/ws") as ws:
+    with client.websocket_connect(PLAYGROUND_WS) as ws:
         reset(ws)
         ws.send_json({"type": "ack"})
         ws.send_json({"type": "edit", "layer": 1, "neuron": 1, "source": 0, "value": -2.5})
@@ -121,7 +125,7 @@ def test_an_edit_changes_the_weight_in_the_next_frame(client):
 
 
 def test_regenerate_draws_new_points_and_keeps_the_epoch(client):
-    with client.websocket_connect("/api/playground/ws") as ws:
+    with client.websocket_connect(PLAYGROUND_WS) as ws:
         before, _ = reset(ws)
         ws.send_json({"type": "ack"})
         ws.send_json({"type": "step"})
@@ -134,7 +138,7 @@ def test_regenerate_draws_new_points_and_keeps_the_epoch(client):
 
 
 def test_a_diverging_run_stops_and_says_so(client):
-    with client.websocket_connect("/api/playground/ws") as ws:
+    with client.websocket_connect(PLAYGROUND_WS) as ws:
         reset(ws, problem="regression", dataset="plane", learning_rate=10)
         ws.send_json({"type": "ack"})
         ws.send_json({"type": "play"})
@@ -159,7 +163,7 @@ def test_upload_keeps_points_for_the_socket(client):
     assert answer.status_code == 200 and answer.json()["count"] == 4
     key = answer.json()["id"]
     assert client.get(f"/api/playground/points/{key}.csv").text.splitlines()[1] == "1,1,1"
-    with client.websocket_connect("/api/playground/ws") as ws:
+    with client.websocket_connect(PLAYGROUND_WS) as ws:
         reset(ws)
         ws.send_json({"type": "ack"})
         ws.send_json({"type": "use", "id": key})
@@ -195,7 +199,7 @@ def test_the_playground_page_is_the_lab_page(client):
 
 
 def test_export_answers_the_network_as_json_or_a_script(client):
-    with client.websocket_connect("/api/playground/ws") as ws:
+    with client.websocket_connect(PLAYGROUND_WS) as ws:
         reset(ws)
         for fmt, start in (("json", "{"), ("numpy", '"""'), ("torch", '"""')):
             ws.send_json({"type": "export", "format": fmt})

@@ -15,6 +15,7 @@ against the bundled numbers.
 
 from __future__ import annotations
 
+import functools
 import statistics
 from collections import defaultdict
 from collections.abc import Sequence
@@ -53,8 +54,10 @@ FINDINGS = {
 }
 
 
+@functools.lru_cache(maxsize=4)
 def answers(bundle: Path = BUNDLE) -> dict[str, Any]:
-    """The three plots' data, from the bundled sweeps (JSON-ready)."""
+    """The three plots' data, from the bundled sweeps (JSON-ready; computed once per bundle,
+    so do not change what it returns)."""
     width_depth = load_records(bundle / "width-depth.csv")
     curve = load_records(bundle / "learning-curve.csv")
     return {

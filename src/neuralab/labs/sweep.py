@@ -38,12 +38,13 @@ from pathlib import Path
 from typing import Any
 
 from neuralab.cluster import SchedulerUnreachable as SchedulerUnreachable  # re-exported
-from neuralab.labs.compare import MODELS, check_params
+from neuralab.labs.compare import MODELS, ModelCache, check_params
 from neuralab.params import ParamError, group
 
 PARAMS = tuple(name for name in group("compare") if name != "seed")
 COLUMNS = ("model", "accuracy", "seconds", "seed", "error", *PARAMS, "parameters")
 CONNECT_TIMEOUT = 5.0  # seconds to reach a Dask scheduler before giving up
+TASK_CELLS = 4  # cells per task: enough to share fitted models, few enough to lose little
 
 Record = dict[str, Any]
 
@@ -125,19 +126,41 @@ def cell_key(values: Mapping[str, Any]) -> tuple:
 # ---------------------------------------------------------------------------- one cell
 
 
-def run_cell(cell: Mapping[str, Any]) -> list[Record]:
-    """Train one cell; its three records, or three records carrying the error."""
+def run_cell(cell: Mapping[str, Any], cache: ModelCache | None = None) -> list[Record]:
+    """Train one cell; its three records, or three records carrying the error. With a
+    ``cache``, models that an earlier cell fitted with the same data and seed are reused."""
     from neuralab.labs.compare import compare_models
 
     base = {"seed": cell["seed"], **{name: cell[name] for name in PARAMS}}
     try:
-        result = compare_models(**cell)
+        result = compare_models(**cell, cache=cache)
     except Exception as exc:  # recorded, and the sweep goes on
         error = f"{type(exc).__name__}: {exc}".replace("\n", " ")
         return [{**_blank(model), **base, "error": error} for model in MODELS]
     return [{**_blank(name), **base, "accuracy": m.accuracy, "seconds": round(m.seconds, 4),
              "parameters": m.details.get("parameters")}
             for name, m in result.models.items()]
+
+
+def run_cells(cells: Sequence[Mapping[str, Any]]) -> list[tuple[Mapping[str, Any], list[Record]]]:
+    """A task: cells that share their data and seed, trained with one cache, so that a model
+    that does not depend on what varies (the tree and the logistic regression across MLP
+    widths) is fitted once. The numbers are those of separate runs."""
+    cache = ModelCache(results=1)
+    return [(cell, run_cell(cell, cache)) for cell in cells]
+
+
+def _share(cell: Mapping[str, Any]) -> tuple:
+    """What cells must have in common to share fitted models."""
+    return cell["train_size"], cell["val_size"], cell["seed"]
+
+
+def tasks(todo: Sequence[Record], size: int = TASK_CELLS) -> list[list[Record]]:
+    """``todo`` in tasks of up to ``size`` cells that share their data and seed."""
+    groups: dict[tuple, list[Record]] = {}
+    for cell in todo:
+        groups.setdefault(_share(cell), []).append(cell)
+    return [group[i:i + size] for group in groups.values() for i in range(0, len(group), size)]
 
 
 def _blank(model: str) -> Record:
@@ -182,6 +205,10 @@ class ResultsFile:
         if len(done) != len(by_cell) or complete != text:  # rewrite without the cut-off cells
             self._replace([r for rs in done.values() for r in rs])
         return done
+
+    def records(self) -> list[Record]:
+        """Every record in the file, as it is."""
+        return self._parse(self.path.read_text(encoding="utf-8"))
 
     def append(self, records: Sequence[Record]) -> None:
         """Add one cell's records in one write, flushed and synced to disk."""
@@ -245,8 +272,7 @@ def _typed(row: Mapping[str, str]) -> Record:
 
 def load_records(path: str | os.PathLike) -> list[Record]:
     """The records of a sweep's results file (CSV or JSON Lines), numbers as numbers."""
-    file = ResultsFile(path)
-    return file._parse(file.path.read_text(encoding="utf-8"))
+    return ResultsFile(path).records()
 
 
 def summary(records: Sequence[Record]) -> str:
@@ -354,21 +380,25 @@ def sweep(
 
 
 def _locally(todo: list[Record], workers: int | None) -> Iterator[tuple[Record, list[Record]]]:
-    """Cells in worker processes started from a warm server process."""
+    """Cells in this process (one worker: cell by cell, sharing fitted models within each
+    group of cells), or tasks of cells in worker processes started from a warm server."""
     if not todo:
         return
-    count = max(1, min(workers or os.cpu_count() or 1, len(todo)))
+    batches = tasks(todo)
+    count = max(1, min(workers or os.cpu_count() or 1, len(batches)))
     if count == 1:
-        for cell in todo:
-            yield cell, run_cell(cell)
+        for batch in batches:
+            cache = ModelCache(results=1)
+            for cell in batch:
+                yield cell, run_cell(cell, cache)
         return
     context = multiprocessing.get_context("forkserver")
     context.set_forkserver_preload(["neuralab.labs.compare", "neuralab.data"])
     with ProcessPoolExecutor(count, mp_context=context) as pool:
-        futures = {pool.submit(run_cell, cell): cell for cell in todo}
+        futures = [pool.submit(run_cells, batch) for batch in batches]
         try:
             for future in as_completed(futures):
-                yield futures[future], future.result()
+                yield from future.result()
         finally:
             for future in futures:
                 future.cancel()
@@ -382,8 +412,8 @@ def _on_cluster(address: str, todo: list[Record]) -> Iterator[tuple[Record, list
     from distributed import as_completed as finished
 
     try:
-        futures = {client.submit(run_cell, cell, pure=False): cell for cell in todo}
+        futures = [client.submit(run_cells, batch, pure=False) for batch in tasks(todo)]
         for future in finished(futures, loop=client.loop):
-            yield futures[future], future.result()
+            yield from future.result()
     finally:
         client.close()

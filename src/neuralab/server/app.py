@@ -2,9 +2,12 @@
 
 The app owns its state on ``app.state``: ``models`` (a :class:`~neuralab.labs.compare.
 ModelCache` of the comparisons it trained), ``jobs`` (the :class:`~neuralab.server.jobs.
-JobRunner` that bounds trainings) and ``uploads`` (the playground's uploaded points).
-``/docs`` (Swagger UI) loads its script from the ``fastapi-offline`` package, never from the
-internet; ReDoc is left out, as its page fetches a logo from the internet whatever its assets.
+JobRunner` that bounds trainings), ``uploads`` (the playground's uploaded points), and
+``access``, the :class:`~neuralab.server.access.Access` policy that
+:class:`~neuralab.server.access.AccessGuard` applies to every request and WebSocket (loopback
+names only and no token, unless told otherwise). ``/docs`` (Swagger UI) loads its script from
+the ``fastapi-offline`` package, never from the internet; ReDoc is left out, as its page
+fetches a logo from the internet whatever its assets.
 """
 
 from __future__ import annotations
@@ -24,8 +27,12 @@ from fastapi_offline import FastAPIOffline
 
 from neuralab import __version__
 from neuralab.labs.compare import ModelCache
-from neuralab.server import errors
+from neuralab.params import group
+from neuralab.server import errors, openapi
+from neuralab.server.access import Access, AccessGuard
 from neuralab.server.jobs import JobRunner
+from neuralab.server.learners import LearnerCookie, Shelf
+from neuralab.server.limits import BodyLimit
 from neuralab.server.playground_session import PointStore
 from neuralab.server.routers import (
     answers,
@@ -40,6 +47,8 @@ from neuralab.server.routers import (
 )
 
 ROUTERS = (meta, functions, pixels, descent, compare, inside, neuron, playground, answers)
+
+QUEUE = group("serve")["queue"].default
 
 WEB = Path(str(resources.files("neuralab").joinpath("web")))
 
@@ -83,14 +92,17 @@ async def _lifespan(app: FastAPI) -> AsyncIterator[None]:
 
 
 def create_app(*, max_jobs: int | None = None, models: ModelCache | None = None,
-               scheduler: str | None = None) -> FastAPI:
+               scheduler: str | None = None, access: Access | None = None,
+               queue: int | None = QUEUE) -> FastAPI:
     """Build the lab application.
 
     ``max_jobs`` bounds how many trainings run at once (default: the number of cores, or
     the cluster's worker threads); ``models`` is the cache of trained comparisons (default:
     a new one, 64 comparisons); ``scheduler``, a Dask scheduler's address, trains the
     comparisons on that cluster (:mod:`neuralab.cluster`; raises
-    :class:`~neuralab.cluster.SchedulerUnreachable` if it does not answer).
+    :class:`~neuralab.cluster.SchedulerUnreachable` if it does not answer); ``access``
+    says which hosts it answers to and which token it requires (default: loopback, none);
+    ``queue`` bounds the trainings waiting for a core (None: no bound).
     """
     trainer = None
     if scheduler:
@@ -106,11 +118,14 @@ def create_app(*, max_jobs: int | None = None, models: ModelCache | None = None,
         static_url="/static/docs-assets",
         redoc_url=None,
     )
-    app.state.jobs = JobRunner(max_jobs)
+    app.state.jobs = JobRunner(max_jobs, max_waiting=queue)
     app.state.trainer = trainer  # None: train in this process
     app.state.models = models if models is not None else ModelCache()
     app.state.uploads = PointStore()  # the playground's uploaded points
+    app.state.access = access if access is not None else Access()
+    app.state.shelf = Shelf()  # each learner's latest comparisons
     errors.install(app)
+    openapi.install(app)
     for module in ROUTERS:
         app.include_router(module.router)
 
@@ -119,4 +134,7 @@ def create_app(*, max_jobs: int | None = None, models: ModelCache | None = None,
         return FileResponse(WEB / "index.html", headers={"Cache-Control": "no-cache"})
 
     app.mount("/static", StaticFiles(directory=WEB), name="static")
+    app.add_middleware(LearnerCookie)  # the page gives each learner an anonymous id
+    app.add_middleware(BodyLimit)  # every body capped, timed and checked before parsing
+    app.add_middleware(AccessGuard, access=app.state.access)  # outermost: checked first
     return app

@@ -1,4 +1,5 @@
-"""What the routes share, as FastAPI dependencies: the app's model cache and job runner.
+"""What the routes share, as FastAPI dependencies: the app's model cache and job runner,
+and what one learner can look inside (the cache, then their own shelf).
 
 Both live on ``app.state`` (made by :func:`neuralab.server.create_app`), never in module
 globals, so two apps in one process (tests, a notebook) never see each other's models.
@@ -13,6 +14,7 @@ from starlette.requests import HTTPConnection
 
 from neuralab.labs.compare import ModelCache
 from neuralab.server.jobs import JobRunner
+from neuralab.server.learners import Comparisons, learner
 
 
 def model_cache(connection: HTTPConnection) -> ModelCache:
@@ -25,5 +27,12 @@ def job_runner(connection: HTTPConnection) -> JobRunner:
     return connection.app.state.jobs
 
 
+def comparisons(connection: HTTPConnection) -> Comparisons:
+    """The comparisons this request's learner can look inside, and keep."""
+    state = connection.app.state
+    return Comparisons(state.models, state.shelf, learner(connection))
+
+
 Models = Annotated[ModelCache, Depends(model_cache)]
+Kept = Annotated[Comparisons, Depends(comparisons)]
 Jobs = Annotated[JobRunner, Depends(job_runner)]

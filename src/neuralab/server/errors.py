@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import math
 from dataclasses import replace
 from typing import Any
 
@@ -11,6 +12,7 @@ from fastapi.responses import JSONResponse
 from starlette.exceptions import HTTPException
 
 from neuralab.params import TABLE, Param, ParamError
+from neuralab.server.jobs import QueueFull
 
 
 def _param(name: str) -> Param | None:
@@ -40,10 +42,14 @@ def problem(param: str, message: str, expected: str | None = None) -> dict[str, 
     return out
 
 
+MAX_DETAIL = 20  # problems reported at most: a body of 80,000 wrong keys gets the first 20
+
+
 def validation_detail(errors: list[dict[str, Any]]) -> list[dict[str, Any]]:
-    """Turn pydantic's errors into ``{"param", "expected", "message"}`` items."""
+    """Turn pydantic's errors into ``{"param", "expected", "message"}`` items (at most
+    :data:`MAX_DETAIL`, so a pathological body costs no more to answer than to parse)."""
     detail = []
-    for err in errors:
+    for err in errors[:MAX_DETAIL]:
         loc = [str(p) for p in err.get("loc", ()) if p not in ("body", "query", "path")]
         name = next((p for p in loc if not p.isdigit()), loc[0] if loc else "request")
         expected = _expected(name)
@@ -78,6 +84,11 @@ def install(app: FastAPI) -> None:
         return JSONResponse(
             status_code=422, content={"detail": [problem(exc.param, str(exc), exc.expected)]}
         )
+
+    @app.exception_handler(QueueFull)
+    async def _on_queue_full(_: Request, exc: QueueFull) -> JSONResponse:
+        return JSONResponse(status_code=503, content={"detail": [problem("queue", str(exc))]},
+                            headers={"Retry-After": str(math.ceil(exc.retry_after))})
 
     @app.exception_handler(HTTPException)
     async def _on_http(_: Request, exc: HTTPException) -> JSONResponse:

@@ -8,6 +8,7 @@ point) and the learning-rate curve (arrays of points).
 from __future__ import annotations
 
 import math
+import re
 from collections.abc import Callable
 from dataclasses import dataclass
 from types import ModuleType
@@ -107,7 +108,8 @@ def parse_points(text: str) -> tuple[tuple[float, float], ...]:
     """``"x,y;x,y;..."`` -> pairs; 1 to 12 points, each coordinate from -1 to 1."""
     param = group("descent")["points"]
     fail = ParamError("points", param.expected("api"), text)
-    if not isinstance(text, str) or len(text) > (param.max_length or 0):
+    if not isinstance(text, str) or len(text) > (param.max_length or 0) \
+            or not re.fullmatch(param.extra["pattern"], text):  # what the schema says, no more
         raise fail
     out = []
     for item in text.split(";"):

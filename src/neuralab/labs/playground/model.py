@@ -46,6 +46,10 @@ class Layer:
 
     def __post_init__(self) -> None:
         self.dead = np.zeros(self.weights.shape, dtype=bool)
+        self.any_dead = False  # skip the dead-link masks until L1 kills a weight
+        hidden = ACTIVATIONS.get(HIDDEN_ACTIVATIONS.get(self.activation, ""))
+        self.forward = hidden.forward if hidden else None  # None: the output layer
+        self.backward = hidden.backward if hidden else None
 
 
 CHUNK = 2048  # rows per matrix product on a grid
@@ -91,14 +95,28 @@ class PlaygroundNet:
             outs.append(self._activate(layer, z))
         return outs
 
+    def forward_grid(self, X: np.ndarray, buffers: list[np.ndarray]) -> list[np.ndarray]:
+        """:meth:`forward` in float32 into ``buffers`` (one (n, width) array per layer, reused
+        from frame to frame): a grid of 10,000 points only needs to be drawn, and this is
+        most of a frame's work."""
+        h = X
+        for layer, out in zip(self.layers, buffers, strict=True):
+            for start in range(0, len(h), CHUNK):
+                np.matmul(h[start:start + CHUNK], layer.weights.astype(np.float32),
+                          out=out[start:start + CHUNK])
+            out += layer.biases.astype(np.float32)
+            self._activate(layer, out)
+            h = out
+        return buffers
+
     def predict(self, X: np.ndarray) -> np.ndarray:
         """The output for each row: (n,) for one output, (n, k) for softmax."""
         out = self.forward(X)[-1]
         return out[:, 0] if out.shape[1] == 1 else out
 
     def _activate(self, layer: Layer, z: np.ndarray) -> np.ndarray:
-        if layer.activation != "output":
-            return ACTIVATIONS[HIDDEN_ACTIVATIONS[layer.activation]](z, out=z)
+        if layer.forward is not None:
+            return layer.forward(z, z)
         if self.output == "tanh":
             return np.tanh(z, out=z)
         if self.output == "sigmoid":
@@ -152,7 +170,7 @@ class PlaygroundNet:
             if i:
                 delta = delta @ layer.weights.T
                 below = self.layers[i - 1]
-                ACTIVATIONS[HIDDEN_ACTIVATIONS[below.activation]].backward(outs[i], delta)
+                below.backward(outs[i], delta)
         self._count += len(X)
 
     def update(self, rate: float, regularization: str, reg_rate: float) -> None:
@@ -161,21 +179,32 @@ class PlaygroundNet:
             return
         step = rate / self._count
         for layer, (gw, gb) in zip(self.layers, self._grads, strict=True):
-            layer.biases -= step * gb
-            before = layer.weights.copy() if regularization != "none" else None
-            gw[layer.dead] = 0.0
-            layer.weights -= step * gw
-            if before is not None and reg_rate:
-                if regularization == "l2":
-                    layer.weights -= rate * reg_rate * before
-                else:
-                    moved = layer.weights - rate * reg_rate * np.sign(before)
-                    crossed = (layer.weights * moved < 0) & ~layer.dead
-                    layer.weights[:] = np.where(crossed, 0.0, moved)
-                    layer.weights[layer.dead] = 0.0
+            gb *= step
+            layer.biases -= gb
+            w = layer.weights
+            if layer.any_dead:
+                gw[layer.dead] = 0.0
+            gw *= step
+            if regularization == "none" or not reg_rate:
+                w -= gw
+            elif regularization == "l2":  # R'(w) = w, taken before the gradient step
+                w *= 1 - rate * reg_rate
+                w -= gw
+            else:  # L1: R'(w) = sign(w) before the step; crossing zero kills the weight
+                pull = np.sign(w)
+                pull *= rate * reg_rate
+                w -= gw
+                moved = w - pull
+                crossed = w * moved < 0
+                w[:] = moved
+                if crossed.any():
+                    w[crossed] = 0.0
                     layer.dead |= crossed
-            gw[...] = 0.0
-            gb[...] = 0.0
+                    layer.any_dead = True
+                if layer.any_dead:
+                    w[layer.dead] = 0.0
+            gw.fill(0.0)
+            gb.fill(0.0)
         self._count = 0
 
     def epoch(self, X: np.ndarray, y: np.ndarray, batch_size: int, rate: float,

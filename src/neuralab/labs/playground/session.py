@@ -103,6 +103,7 @@ class Playground:
                                  output, loss, s["seed"])
         self.epoch = 0
         self._grid_inputs: dict[int, np.ndarray] = {}  # the features of each grid size
+        self._grid_outputs: dict[int, list[np.ndarray]] = {}  # and its layers' outputs
         self._data()
 
     def _data(self) -> None:
@@ -197,14 +198,17 @@ class Playground:
 
     def grids(self, size: int = 100) -> list[np.ndarray]:
         """Every layer's outputs over a ``size`` x ``size`` grid of the plane (rows from
-        top, x2 = 6, to bottom; columns from x1 = -6 to 6): [(size, size, neurons), ...]."""
+        top, x2 = 6, to bottom; columns from x1 = -6 to 6): [(size, size, neurons), ...],
+        float32, overwritten by the next call."""
         if size not in self._grid_inputs:
             axis = np.linspace(-RADIUS, RADIUS, size)
             x1, x2 = np.meshgrid(axis, axis[::-1])
             xy = np.column_stack([x1.ravel(), x2.ravel()])
-            self._grid_inputs[size] = features(xy, self.inputs)
-        outs = self.net.forward(self._grid_inputs[size])
-        return [o.reshape(size, size, -1) for o in outs[1:]]
+            self._grid_inputs[size] = features(xy, self.inputs).astype(np.float32)
+            self._grid_outputs[size] = [np.empty((size * size, layer.weights.shape[1]),
+                                                 np.float32) for layer in self.net.layers]
+        outs = self.net.forward_grid(self._grid_inputs[size], self._grid_outputs[size])
+        return [o.reshape(size, size, -1) for o in outs]
 
     def frame(self, size: int = 100, thumb: int = 25) -> dict[str, Any]:
         """What the page draws after a step: losses, the output's grid (``size``) and every

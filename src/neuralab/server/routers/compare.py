@@ -15,14 +15,14 @@ from typing import Annotated, Any
 from fastapi import APIRouter, Query, Request, Response, WebSocket
 
 from neuralab.labs.compare import QUESTIONS, ModelCache, compare_models
-from neuralab.server.compare_session import CompareSession
-from neuralab.server.deps import Jobs, Models
+from neuralab.server.compare_session import CompareSession, reused
+from neuralab.server.deps import Jobs, Kept, Models
 from neuralab.server.jobs import ClientLeft, while_connected
 from neuralab.server.schemas import request_model
 
 router = APIRouter(prefix="/api", tags=["compare"])
 
-CompareParams = request_model("compare", "ui")
+CompareParams = request_model("compare", "ui", body=True)
 SamplesQuery = request_model("samples", "ui")
 
 Event = dict[str, Any]
@@ -42,16 +42,23 @@ def _trainer(app: Any) -> Callable[..., dict[str, Any]]:
     return app.state.trainer or train
 
 
-@router.post("/compare", summary="Train the three models and return the whole comparison")
+@router.post("/compare", summary="Train the three models and return the whole comparison",
+             responses={503: {"description": "Every core is busy and the queue is full; "
+                              "try again after Retry-After seconds"}})
 async def compare(params: CompareParams,  # type: ignore[valid-type]
-                  request: Request, runner: Jobs, models: Models) -> dict[str, Any]:
+                  request: Request, runner: Jobs, models: Models, kept: Kept) -> dict[str, Any]:
     values = params.model_dump()  # type: ignore[attr-defined]
+    if (found := kept.comparison(values, scope="ui")) is not None:
+        kept.keep(values, scope="ui")
+        return reused(found)  # at once: a kept comparison never waits for a core
     try:
-        return await while_connected(
-            request, runner.run(runner.submit(),
-                                lambda cancel: _trainer(request.app)(values, cancel, models)))
+        result = await while_connected(request, runner.run(
+            runner.submit(owner=kept.learner),
+            lambda cancel: _trainer(request.app)(values, cancel, models)))
     except ClientLeft:
         return Response(status_code=499)  # nobody is left to read it (nginx's code)
+    kept.keep(values, scope="ui")
+    return result
 
 
 @router.get("/compare/questions", summary="The lesson's three questions and their hints")
@@ -83,7 +90,8 @@ def mnist_samples(query: Annotated[SamplesQuery, Query()]) -> dict[str, Any]:  #
 
 
 @router.websocket("/compare/ws")
-async def compare_stream(websocket: WebSocket, runner: Jobs, models: Models) -> None:
+async def compare_stream(websocket: WebSocket, runner: Jobs, models: Models,
+                         kept: Kept) -> None:
     """The comparison, epoch by epoch (protocol: :mod:`neuralab.server.compare_session`)."""
     await websocket.accept()
-    await CompareSession(websocket, runner, models, _trainer(websocket.app)).serve()
+    await CompareSession(websocket, runner, models, _trainer(websocket.app), kept).serve()

@@ -5,12 +5,12 @@ from __future__ import annotations
 from fastapi import APIRouter
 
 from neuralab.labs.functions import check_header, systems
-from neuralab.params import ParamError, group
 from neuralab.server.schemas import request_model
 
 router = APIRouter(prefix="/api/functions", tags=["functions"])
 
-CheckBody = request_model("functions", exclude=("pedestrian", "chatbot"))
+CheckBody = request_model("functions", exclude=("pedestrian", "chatbot"), body=True,
+                          required=("code",))
 
 
 @router.get("/systems")
@@ -22,7 +22,4 @@ async def list_systems() -> list[dict]:
 @router.post("/check")
 async def check(body: CheckBody) -> dict:  # type: ignore[valid-type]
     """Parse the header with ``ast`` (never run it) and say what it takes and returns."""
-    if "code" not in body.model_fields_set:  # type: ignore[attr-defined]
-        expected = group("functions")["code"].expected("ui")
-        raise ParamError("code", expected, message=f"code is required: {expected}")
     return check_header(**body.model_dump()).to_dict()  # type: ignore[attr-defined]

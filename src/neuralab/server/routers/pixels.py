@@ -11,7 +11,7 @@ from neuralab.server.schemas import request_model
 
 router = APIRouter(prefix="/api/pixels", tags=["pixels"])
 
-MatricesBody = request_model("pixels", exclude=("resolution",))
+MatricesBody = request_model("pixels", exclude=("resolution",), body=True)
 AstronautQuery = request_model("pixels", exclude=CHANNELS)
 CACHE = {"Cache-Control": "public, max-age=86400"}
 

@@ -346,9 +346,13 @@ export async function mount(section, { params, state }) {
     }
     if (msg.run !== current) return;
     switch (msg.type) {
-      case "waiting":
-        progress("Waiting for a free processor core (other trainings are running)…");
+      case "waiting": {
+        const wait = msg.expected_seconds ? `, about ${Math.ceil(msg.expected_seconds)} s` : "";
+        progress(msg.position
+          ? `Waiting for a free processor core: number ${msg.position} in line${wait}…`
+          : "Waiting for a free processor core (other trainings are running)…");
         break;
+      }
       case "started":
         progress(`${prefix}Training…`);
         break;
