@@ -14,11 +14,12 @@ from importlib import resources
 from pathlib import Path
 from typing import Annotated, Literal
 
-from fastapi import APIRouter, Query, Request, WebSocket
+from fastapi import APIRouter, HTTPException, Query, Request, WebSocket
 from fastapi.responses import FileResponse, PlainTextResponse
 
 from neuralab.labs.playground import Playground
 from neuralab.labs.playground.data import parse_csv
+from neuralab.params import ParamError
 from neuralab.server.deps import Jobs
 from neuralab.server.playground_session import PlaygroundSession, PointStore
 from neuralab.server.schemas import request_model
@@ -40,7 +41,11 @@ def page() -> FileResponse:
     return FileResponse(WEB / "index.html", headers={"Cache-Control": "no-cache"})
 
 
-@router.post("/api/playground/points", summary="Upload points as CSV (x1,x2,label or x1,x2,y)")
+CSV_DOC = {"content": {"text/csv": {"schema": {"type": "string"}}}}
+
+
+@router.post("/api/playground/points", summary="Upload points as CSV (x1,x2,label or x1,x2,y)",
+             openapi_extra={"requestBody": {"required": True, **CSV_DOC}})
 async def upload(request: Request,
                  problem: Literal["classification", "regression"] = "classification") -> dict:
     """Check the CSV (422 naming the line) and keep it; answers its ``id`` for the socket."""
@@ -50,17 +55,20 @@ async def upload(request: Request,
 
 
 @router.get("/api/playground/points.csv", response_class=PlainTextResponse,
-            summary="A data set's points as CSV")
+            summary="A data set's points as CSV", responses={200: CSV_DOC})
 def download(q: Annotated[PlaygroundQuery, Query()]) -> PlainTextResponse:  # type: ignore[valid-type]
     run = Playground(**q.model_dump())  # type: ignore[attr-defined]
     return PlainTextResponse(run.points.to_csv(), media_type="text/csv", headers=CSV)
 
 
 @router.get("/api/playground/points/{key}.csv", response_class=PlainTextResponse,
-            summary="Uploaded points as CSV")
+            summary="Uploaded points as CSV", responses={200: CSV_DOC})
 def download_upload(key: str, request: Request) -> PlainTextResponse:
-    return PlainTextResponse(_store(request).get(key).to_csv(), media_type="text/csv",
-                             headers=CSV)
+    try:
+        points = _store(request).get(key)
+    except ParamError as exc:  # not uploaded here (or forgotten): nothing at this address
+        raise HTTPException(404, str(exc)) from None
+    return PlainTextResponse(points.to_csv(), media_type="text/csv", headers=CSV)
 
 
 @router.websocket("/api/playground/ws")
