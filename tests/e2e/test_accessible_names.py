@@ -33,10 +33,11 @@ def test_neuron_controls_have_the_lesson_names(lab):
     assert names[8:] == [f"Hidden {j} {w}" for j in (1, 2) for w in ("weight 1", "weight 2",
                                                                      "bias")] + [
         "Output weight from hidden 1", "Output weight from hidden 2", "Output bias"]
+    neuron = page.locator("#neuron")  # the playground has an "Activation" too
     for label in names[:8]:
-        assert page.get_by_role("slider" if label.startswith(("Weight", "Bias")) else
-                                "checkbox" if label.endswith(("ON", "layer")) else "combobox",
-                                name=label, exact=True).count() == 1
+        assert neuron.get_by_role("slider" if label.startswith(("Weight", "Bias")) else
+                                  "checkbox" if label.endswith(("ON", "layer")) else "combobox",
+                                  name=label, exact=True).count() == 1
 
 
 def test_issue_10_contract_names(lab):
@@ -57,3 +58,24 @@ def test_issue_10_contract_names(lab):
         assert surfaces.get_by_role("checkbox", name=name, exact=True).count() == 1
     for name in ("Step", "Play", "Reset"):
         assert surfaces.get_by_role("button", name=name, exact=True).count() == 1
+
+
+def test_issue_11_contract_names(lab):
+    page = lab.open("sections=playground")
+    pg = page.locator("#playground")
+    for name in ("Circle", "Exclusive or", "Gaussian", "Spiral", "Plane", "Multi gaussian",
+                 "Regenerate data", "Run/Pause", "Step", "Reset the network", "Add a layer",
+                 "Remove a layer"):
+        assert pg.get_by_role("button", name=name, exact=True).count() == 1, name
+    for name in ("Noise", "Ratio of training to test data", "Batch size"):
+        assert pg.get_by_role("slider", name=name, exact=True).count() == 1, name
+    for name in ("X1", "X2", "X1²", "X2²", "X1X2", "sin(X1)", "sin(X2)", "Show test data",
+                 "Discretize output"):
+        assert pg.get_by_role("checkbox", name=name, exact=True).count() == 1, name
+    for name in ("Learning rate", "Activation", "Regularization", "Regularization rate",
+                 "Problem type", "Loss"):
+        assert pg.get_by_role("combobox", name=name, exact=True).count() == 1, name
+    for name in ("Epoch", "Training loss", "Test loss"):
+        assert pg.get_by_role("status", name=name, exact=True).count() == 1, name
+    controls = page.evaluate(NAMES, "#playground :is(input, select, textarea, button)")
+    assert [c for c in controls if not c[2]] == []

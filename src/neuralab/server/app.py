@@ -1,12 +1,13 @@
 """``create_app()``: the lab as a FastAPI application (routers, static front end, errors).
 
 The app owns its state on ``app.state``: ``models`` (a :class:`~neuralab.labs.compare.
-ModelCache` of the comparisons it trained) and ``jobs`` (the :class:`~neuralab.server.jobs.
-JobRunner` that bounds trainings), and ``access``, the :class:`~neuralab.server.access.Access`
-policy that :class:`~neuralab.server.access.AccessGuard` applies to every request and
-WebSocket (loopback names only and no token, unless told otherwise). ``/docs`` (Swagger
-UI) loads its script from the ``fastapi-offline`` package, never from the internet; ReDoc
-is left out, as its page fetches a logo from the internet whatever its assets.
+ModelCache` of the comparisons it trained), ``jobs`` (the :class:`~neuralab.server.jobs.
+JobRunner` that bounds trainings), ``uploads`` (the playground's uploaded points), and
+``access``, the :class:`~neuralab.server.access.Access` policy that
+:class:`~neuralab.server.access.AccessGuard` applies to every request and WebSocket (loopback
+names only and no token, unless told otherwise). ``/docs`` (Swagger UI) loads its script from
+the ``fastapi-offline`` package, never from the internet; ReDoc is left out, as its page
+fetches a logo from the internet whatever its assets.
 """
 
 from __future__ import annotations
@@ -32,6 +33,7 @@ from neuralab.server.access import Access, AccessGuard
 from neuralab.server.jobs import JobRunner
 from neuralab.server.learners import LearnerCookie, Shelf
 from neuralab.server.limits import BodyLimit
+from neuralab.server.playground_session import PointStore
 from neuralab.server.routers import (
     answers,
     compare,
@@ -41,9 +43,10 @@ from neuralab.server.routers import (
     meta,
     neuron,
     pixels,
+    playground,
 )
 
-ROUTERS = (meta, functions, pixels, descent, compare, inside, neuron, answers)
+ROUTERS = (meta, functions, pixels, descent, compare, inside, neuron, playground, answers)
 
 QUEUE = group("serve")["queue"].default
 
@@ -118,6 +121,7 @@ def create_app(*, max_jobs: int | None = None, models: ModelCache | None = None,
     app.state.jobs = JobRunner(max_jobs, max_waiting=queue)
     app.state.trainer = trainer  # None: train in this process
     app.state.models = models if models is not None else ModelCache()
+    app.state.uploads = PointStore()  # the playground's uploaded points
     app.state.access = access if access is not None else Access()
     app.state.shelf = Shelf()  # each learner's latest comparisons
     errors.install(app)

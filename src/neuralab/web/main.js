@@ -15,8 +15,13 @@ function trackHeader() {
 // `?sections=mnist,inside` shows only those sections (by id or view name), for a teacher's
 // link or a notebook cell; `&embed=1` also drops the header and footer. Hidden sections are
 // not mounted at all, so they cost nothing.
+// The playground's own page, /playground, is the lab with only that section, for a projector.
 function chooseSections() {
   const query = new URLSearchParams(location.search);
+  if (location.pathname.replace(/\/$/, "") === "/playground") {
+    query.set("sections", "playground");
+    query.set("embed", "1");
+  }
   const all = [...document.querySelectorAll("section[data-view]")];
   const wanted = (query.get("sections") || "").split(",").map((s) => s.trim()).filter(Boolean);
   const shown = wanted.length

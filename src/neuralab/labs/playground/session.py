@@ -5,12 +5,16 @@
 trains; ``frame()`` reads what the page draws: the epoch, training and test loss (and
 accuracy), and the output of every neuron on a grid over [-6, 6]^2, all from one forward
 pass of the grid. The learning rate and the regularization can change between steps
-without a reset (``set``), as in TensorFlow Playground.
+without a reset (``set``), as in TensorFlow Playground. ``regenerate`` draws new points
+(a new seed) and keeps the network; ``use_points`` trains on the learner's own points;
+``edit`` sets one weight or bias by hand. A loss that is NaN or infinite marks the frame
+``diverged`` (its losses are then None).
 """
 
 from __future__ import annotations
 
 import base64
+import math
 from typing import Any
 
 import numpy as np
@@ -28,6 +32,7 @@ from neuralab.params import ParamError, group, validate
 MAX_LAYERS = 8
 MAX_NEURONS = 32
 REGRESSION_SETS = ("plane", "multi_gaussian")
+MAX_EDIT = 100.0  # the largest weight or bias the learner may type in
 LIVE = ("learning_rate", "regularization", "regularization_rate", "batch_size")
 
 
@@ -74,7 +79,15 @@ class Playground:
         self.activations = parse_activations(s["activations"], s["activation"],
                                              len(self.hidden))
         self.settings = s
-        self.points = generate(s["dataset"], s["noise"] / 100, s["seed"])
+        self._build(generate(s["dataset"], s["noise"] / 100, s["seed"]))
+
+    def _build(self, points: Points) -> None:
+        """Split ``points`` and make a new network that fits them (classes, output, loss)."""
+        s = self.settings
+        regression = points.problem == "regression"
+        if (s["problem"] == "regression") != regression:
+            raise ParamError("problem", f"{points.problem} for these points", s["problem"])
+        self.points = points
         self.train_points, self.test_points = self.points.split(s["ratio"] / 100, s["seed"])
         self.classes = self.points.classes
         if self.classes > 2:
@@ -111,12 +124,54 @@ class Playground:
         checked = validate("playground", changes, scope="api", partial=True)
         self.settings.update(checked)
 
+    def regenerate(self, seed: int) -> None:
+        """New points from ``seed`` (same data set, noise and ratio); the network is kept."""
+        s = self.settings
+        self.settings["seed"] = validate("playground", {"seed": seed}, partial=True)["seed"]
+        self.points = generate(s["dataset"], s["noise"] / 100, s["seed"])
+        self.train_points, self.test_points = self.points.split(s["ratio"] / 100, s["seed"])
+        self._data()
+
+    def use_points(self, points: Points) -> None:
+        """Train on ``points`` (say, an upload) from epoch 0 with a new network."""
+        self._build(points)
+
+    def edit(self, layer: int, neuron: int, source: int | None, value: float) -> None:
+        """Set the weight from ``source`` (a neuron of the layer before) into ``neuron`` of
+        ``layer`` (1 = the first hidden layer), or its bias when ``source`` is None."""
+        if not (isinstance(value, (int, float)) and math.isfinite(value)
+                and -MAX_EDIT <= value <= MAX_EDIT):
+            raise ParamError("value", f"a finite number from -{MAX_EDIT:g} to {MAX_EDIT:g}",
+                             value)
+        if not 1 <= layer <= len(self.net.layers):
+            raise ParamError("layer", f"a layer from 1 to {len(self.net.layers)}", layer)
+        target = self.net.layers[layer - 1]
+        fan_in, width = target.weights.shape
+        if not 0 <= neuron < width:
+            raise ParamError("neuron", f"a neuron from 0 to {width - 1}", neuron)
+        if source is None:
+            target.biases[neuron] = value
+        elif 0 <= source < fan_in:
+            target.weights[source, neuron] = value
+        else:
+            raise ParamError("source", f"a neuron from 0 to {fan_in - 1}, or none for the "
+                             "bias", source)
+
+    def points_for_page(self) -> dict[str, Any]:
+        """The training and test points as flat lists (x1, x2, label, x1, x2, ...)."""
+        def flat(p: Points) -> list[float]:
+            return np.column_stack([p.xy, p.labels]).round(4).ravel().tolist()
+
+        return {"problem": self.points.problem, "classes": self.classes,
+                "train": flat(self.train_points), "test": flat(self.test_points)}
+
     def step(self, epochs: int = 1) -> None:
         """Train ``epochs`` epochs."""
         s = self.settings
         for _ in range(epochs):
-            self.net.epoch(self.X_train, self.y_train, s["batch_size"], s["learning_rate"],
-                           s["regularization"], s["regularization_rate"])
+            with np.errstate(over="ignore", invalid="ignore"):  # divergence shows in frames
+                self.net.epoch(self.X_train, self.y_train, s["batch_size"], s["learning_rate"],
+                               s["regularization"], s["regularization_rate"])
             self.epoch += 1
 
     # ------------------------------------------------------------------ reading
@@ -158,7 +213,8 @@ class Playground:
     def frame(self, size: int = 100, thumb: int = 25) -> dict[str, Any]:
         """What the page draws after a step: losses, the output's grid (``size``) and every
         neuron's (``thumb``), as int8 codes (value * 127, clipped to [-1, 1]) in base64."""
-        grids = self.grids(size)
+        with np.errstate(over="ignore", invalid="ignore"):
+            grids = self.grids(size)
         every = max(1, size // thumb)
         neurons = [[_codes(layer[::every, ::every, j]) for j in range(layer.shape[2])]
                    for layer in grids[:-1]]
@@ -171,12 +227,29 @@ class Playground:
             if self.net.output == "sigmoid":
                 value = value * 2 - 1
             out_codes = {"values": _codes(value)}
-        return {"epoch": self.epoch, **self.losses(), "size": size,
+        with np.errstate(over="ignore", invalid="ignore"):
+            losses = self.losses()
+        diverged = not all(math.isfinite(v) for v in losses.values())
+        if diverged:
+            losses = {k: (v if math.isfinite(v) else None) for k, v in losses.items()}
+        return {"epoch": self.epoch, **losses, "diverged": diverged, "size": size,
                 "thumb": len(range(0, size, every)), "output": out_codes, "neurons": neurons,
-                "layers": self.net.parameters()}
+                "layers": _finite(self.net.parameters()) if diverged else self.net.parameters()}
+
+
+def _finite(value: Any) -> Any:
+    """Lists of numbers with NaN and infinities as None (JSON has neither)."""
+    if isinstance(value, list):
+        return [_finite(v) for v in value]
+    if isinstance(value, dict):
+        return {k: _finite(v) for k, v in value.items()}
+    if isinstance(value, float) and not math.isfinite(value):
+        return None
+    return value
 
 
 def _codes(values: np.ndarray) -> str:
+    values = np.nan_to_num(values, nan=0.0, posinf=1.0, neginf=-1.0)
     return _b64(np.round(np.clip(values, -1, 1) * 127).astype(np.int8))
 
 
