@@ -133,7 +133,7 @@ def test_learn_and_with_the_button(lab):
     w1 = float(page.get_by_label("Weight 1", exact=True).input_value())
     assert w1 > 0 and f"neuron.w1={w1:g}" in lab.query()
     # the perceptron rule for the step activation
-    page.get_by_label("Activation", exact=True).select_option("step")
+    page.locator("#neuron").get_by_label("Activation", exact=True).select_option("step")
     page.get_by_label("Target Function", exact=True).select_option("NAND")
     button.click()
     expect(page.locator(S)).to_have_attribute("data-learn", "done", timeout=15_000)
@@ -187,7 +187,7 @@ def test_xor_as_and_of_or_and_nand(lab):
     page = lab.open()
     page.get_by_role("button", name="Show XOR = AND(OR, NAND)").click()
     expect(verdict(page)).to_contain_text("XOR = AND(OR, NAND)")
-    expect(page.get_by_label("Activation", exact=True)).to_have_value("step")
+    expect(page.locator("#neuron").get_by_label("Activation", exact=True)).to_have_value("step")
     gates = texts(page.locator(f"{S} .network-svg .gate"))
     assert gates[:2] == ["= OR", "= NAND"]
     expect(page.locator(f"{S} .square-svg .lines line")).to_have_count(2)

@@ -135,6 +135,7 @@ def test_csv_without_header_and_with_zero_one_labels():
     (b"a,b,c\n1,2,1\n", "classification", "line 1: the header must be x1,x2,label"),
     (b"", "classification", "no points"),
     (b"\xff\xfe\x00", "classification", "not text"),
+    ("M\r\u00c3".encode(), "regression", "line 1: the header must be"),
     (b"1,2,1\n" * 5001, "classification", "5,001 points; at most 5,000"),
     (b"1" * 1_000_001, "classification", "at most 1,000,000"),
 ])

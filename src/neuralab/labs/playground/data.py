@@ -218,8 +218,11 @@ def parse_csv(data: bytes, problem: str) -> Points:
         text = data.decode("utf-8-sig")
     except UnicodeDecodeError:
         raise UploadError("the file is not text (UTF-8)") from None
-    rows = [(i, row) for i, row in enumerate(csv.reader(io.StringIO(text)), start=1)
-            if any(cell.strip() for cell in row)]
+    try:
+        rows = [(i, row) for i, row in enumerate(csv.reader(io.StringIO(text, newline="")),
+                                                  start=1) if any(cell.strip() for cell in row)]
+    except csv.Error as exc:  # e.g. a lone quote or a stray carriage return
+        raise UploadError(f"the file is not CSV: {exc}") from None
     if rows and not _numeric(rows[0][1][0] if rows[0][1] else ""):
         header = [c.strip().lower() for c in rows[0][1]]
         if header[:2] != ["x1", "x2"] or len(header) != 3:
