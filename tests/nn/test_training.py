@@ -107,7 +107,7 @@ def test_train_learns_with_validation(blobs):
     assert [s.epoch for s in seen] == list(range(1, h.n_epochs + 1))
     assert h.val_accuracy_curve[-1] > 0.95
     assert seen[-1].train_accuracy > 0.9 and seen[-1].val_loss < seen[0].val_loss
-    assert all(s.seconds >= 0 for s in seen)
+    assert all(0 < s.seconds < 60 for s in seen)  # each epoch's own time, measured
     loss, acc = evaluate(net, Xv, yv)
     assert acc == h.val_accuracy_curve[-1] and loss == pytest.approx(h.val_loss_curve[-1])
 
