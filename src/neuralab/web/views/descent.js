@@ -3,7 +3,8 @@
 // data-part="surfaces" (3b) gets the two-weight version from ./descent/surfaces.js.
 import { getJSON, latest } from "../lib/api.js";
 import { control } from "../lib/controls.js";
-import { el, reducedMotion, svg } from "../lib/dom.js";
+import { el, svg } from "../lib/dom.js";
+import { player } from "../lib/player.js";
 import { mountSurfaces } from "./descent/surfaces.js";
 
 const PAD = { l: 44, r: 16, t: 16, b: 34 };
@@ -130,27 +131,22 @@ async function mountCurve(root, { params, state }) {
     ctl[name] = control(byName[name], state.get(name), (v) => { state.set(name, v); load(); });
     controls.append(ctl[name].el);
   }
-  const stepBtn = el("button", { type: "button", text: "Step" });
-  const playBtn = el("button", { type: "button", class: "primary", text: "Play",
-    "aria-pressed": "false" });
-  const resetBtn = el("button", { type: "button", text: "Reset" });
-  const buttons = el("div", { class: "buttons", role: "group", "aria-label": "Descent" },
-    stepBtn, playBtn, resetBtn);
+  let data = null;
+  const play = player({ label: "Descent", interval: 160, show: () => render(),
+    last: () => (data ? data.path.steps_taken : null) });
   const plot = window.innerWidth < 600 ? chart(360, 250) : chart();
   const formula = el("p", { class: "formula" });
   const readout = el("dl", { class: "descent-readout" });
   const status = el("p", { class: "status", role: "status" });
   root.append(intro,
     el("div", { class: "descent-layout" }, el("div", { class: "plot" }, plot.root, formula),
-      el("div", { class: "descent-side" }, controls, buttons, readout, status)));
+      el("div", { class: "descent-side" }, controls, play.group, readout, status)));
 
-  let data = null;
-  let k = 0;
-  let timer = null;
   const ask = latest();
 
   function render() {
     const p = data.path;
+    const k = play.step;
     plot.setPoint(p, k);
     const lr = p.learning_rate;
     const move = -lr * p.grad[k];
@@ -159,19 +155,12 @@ async function mountCurve(root, { params, state }) {
       ["Next move", `−${lr} × ${num(p.grad[k])} = ${num(move)}`]];
     readout.replaceChildren(...rows.flatMap(([t, d]) => [el("dt", { text: t }),
       el("dd", { text: d })]));
-    stepBtn.disabled = k >= p.steps_taken;
+    play.update();
     const [cls, text] = outcome(p, k);
     status.className = `status ${cls}`;
     status.textContent = text;
     root.dataset.step = String(k);
     root.dataset.outcome = k >= p.steps_taken ? p.status : "";
-  }
-
-  function stop() {
-    clearInterval(timer);
-    timer = null;
-    playBtn.textContent = "Play";
-    playBtn.setAttribute("aria-pressed", "false");
   }
 
   async function load() {
@@ -186,34 +175,14 @@ async function mountCurve(root, { params, state }) {
       return;
     }
     if (!r) return;
-    stop();
+    play.stop();
     const first = !data || data.curve.name !== r.curve.name;
     data = r;
     if (first) plot.setCurve(r.curve);
     formula.textContent = `${r.curve.title}: ${r.curve.formula}`;
-    k = 0;
+    play.step = 0;
     render();
   }
 
-  stepBtn.addEventListener("click", () => {
-    if (data && k < data.path.steps_taken) { k += 1; render(); }
-  });
-  resetBtn.addEventListener("click", () => { stop(); k = 0; render(); });
-  playBtn.addEventListener("click", () => {
-    if (timer) { stop(); return; }
-    if (k >= data.path.steps_taken) k = 0;
-    if (reducedMotion()) {  // no animation: go straight to the end
-      k = data.path.steps_taken;
-      render();
-      return;
-    }
-    playBtn.textContent = "Pause";
-    playBtn.setAttribute("aria-pressed", "true");
-    timer = setInterval(() => {
-      if (k >= data.path.steps_taken) { stop(); return; }
-      k += 1;
-      render();
-    }, 160);
-  });
   await load();
 }

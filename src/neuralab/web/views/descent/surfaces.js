@@ -4,7 +4,8 @@
 // ./rates.js.
 import { getJSON, latest } from "../../lib/api.js";
 import { control } from "../../lib/controls.js";
-import { el, reducedMotion } from "../../lib/dom.js";
+import { el } from "../../lib/dom.js";
+import { player } from "../../lib/player.js";
 import { OPTIMIZERS, num } from "./common.js";
 import { linePlot } from "./line.js";
 import { contourMap } from "./map.js";
@@ -63,12 +64,13 @@ export async function mountSurfaces(root, { params, state }) {
     ctl[o.name].el.classList.add(`opt-${o.name}`);
     optBox.append(ctl[o.name].el);
   }
-  const stepBtn = el("button", { type: "button", text: "Step" });
-  const playBtn = el("button", { type: "button", class: "primary", text: "Play",
-    "aria-pressed": "false" });
-  const resetBtn = el("button", { type: "button", text: "Reset" });
-  const buttons = el("div", { class: "buttons", role: "group",
-    "aria-label": "Descent on the surface" }, stepBtn, playBtn, resetBtn);
+  let data = null;
+  const maxSteps = () => (data ? Math.max(0, ...Object.values(data.paths)
+    .map((p) => p.steps_taken)) : 0);
+  // Long paths play two or three steps a tick, so that every run ends in a few seconds.
+  const play = player({ label: "Descent on the surface", interval: 40, show: () => render(),
+    last: () => (data ? maxSteps() : null),
+    stride: () => (maxSteps() > 300 ? 3 : maxSteps() > 120 ? 2 : 1) });
   const phone = window.innerWidth < 600;  // fewer units per pixel keep the labels readable
   const map = contourMap(phone ? 380 : 520);
   const formula = el("p", { class: "formula" });
@@ -98,7 +100,7 @@ export async function mountSurfaces(root, { params, state }) {
   root.append(
     el("div", { class: "surf-layout" },
       el("div", { class: "surf-plot" }, map.root, legend, formula, linePanel),
-      el("div", { class: "surf-side" }, controls, optBox, buttons, table, status),
+      el("div", { class: "surf-side" }, controls, optBox, play.group, table, status),
       el("div", { class: "surf-curve" },
         el("h3", { text: "The learning-rate curve" }),
         el("p", { class: "muted", text: "The same start at 32 learning rates from 0.001 to " +
@@ -108,10 +110,7 @@ export async function mountSurfaces(root, { params, state }) {
         el("div", { class: "rate-wrap" }, rates.root), rateNote)));
 
   let surface = null;
-  let data = null;
   let curve = null;
-  let k = 0;
-  let timer = null;
   let pointFocus = -1;
   let drawn = 0;
   const askSurface = latest();
@@ -120,10 +119,9 @@ export async function mountSurfaces(root, { params, state }) {
   root.dataset.state = "loading";
 
   const enabled = () => Object.fromEntries(OPTIMIZERS.map((o) => [o.name, state.get(o.name)]));
-  const maxSteps = () => (data ? Math.max(0, ...Object.values(data.paths)
-    .map((p) => p.steps_taken)) : 0);
 
   function render() {
+    const k = play.step;
     map.setPaths(data, k);
     map.setStart(state.get("start_x"), state.get("start_y"));
     if (surface?.name === "line") line.setFits(data, k);
@@ -166,7 +164,7 @@ export async function mountSurfaces(root, { params, state }) {
     }
     status.className = cls;
     if (status.textContent !== text) status.textContent = text;  // speak only what is new
-    stepBtn.disabled = !data || k >= maxSteps();
+    play.update();
     root.dataset.step = String(k);
     root.dataset.drawn = String(++drawn);
   }
@@ -175,13 +173,6 @@ export async function mountSurfaces(root, { params, state }) {
   function safeRate(opt, below = Infinity) {
     const ok = curve.curves[opt].filter((e) => e.outcome === "reached" && e.rate < below);
     return ok.length ? Number(ok[ok.length - 1].rate.toPrecision(2)) : null;
-  }
-
-  function stop() {
-    clearInterval(timer);
-    timer = null;
-    playBtn.textContent = "Play";
-    playBtn.setAttribute("aria-pressed", "false");
   }
 
   async function loadSurface() {
@@ -238,7 +229,7 @@ export async function mountSurfaces(root, { params, state }) {
     }
     if (!r) return;
     data = r;
-    k = Math.min(k, maxSteps());
+    play.step = Math.min(play.step, maxSteps());
     render();
     rates.setRate(r.rate);
     root.dataset.state = "ready";
@@ -279,11 +270,11 @@ export async function mountSurfaces(root, { params, state }) {
 
   function changed(name) {
     if (name === "surface") {
-      stop();
-      k = 0;
+      play.stop();
+      play.step = 0;
       loadSurface();
     } else if (name === "start_x" || name === "start_y") {
-      k = 0;
+      play.step = 0;
       map.setStart(state.get("start_x"), state.get("start_y"));
       loadPaths();
       ratesSoon();
@@ -304,42 +295,8 @@ export async function mountSurfaces(root, { params, state }) {
       state.set(name, v);
       ctl[name].set(v);
     }
-    stop();
+    play.stop();
     changed("start_x");
-  });
-  stepBtn.addEventListener("click", () => {
-    if (data && k < maxSteps()) {
-      k += 1;
-      render();
-    }
-  });
-  resetBtn.addEventListener("click", () => {
-    stop();
-    k = 0;
-    render();
-  });
-  playBtn.addEventListener("click", () => {
-    if (timer) {
-      stop();
-      return;
-    }
-    if (!data) return;
-    if (k >= maxSteps()) k = 0;
-    if (reducedMotion()) {  // no animation: show where every run ends
-      k = maxSteps();
-      render();
-      return;
-    }
-    playBtn.textContent = "Pause";
-    playBtn.setAttribute("aria-pressed", "true");
-    timer = setInterval(() => {
-      if (k >= maxSteps()) {
-        stop();
-        return;
-      }
-      k = Math.min(maxSteps(), k + (maxSteps() > 300 ? 3 : maxSteps() > 120 ? 2 : 1));
-      render();
-    }, 40);
   });
   await loadSurface();
 }
