@@ -35,6 +35,24 @@ def _layers(run: Playground) -> str:
     return "\n".join(rows)
 
 
+def _head(run: Playground, engine: str, module: str) -> str:
+    """A script's docstring, imports and ``LAYERS`` (every layer's numbers), up to its code."""
+    return f'''"""A network trained in neuralab's playground ({run.epoch} epochs), in {engine}.
+
+python network.py X1 X2  (one point), or a JSON list of [x1, x2] pairs on stdin.
+"""
+import json
+import sys
+
+import {module}
+
+# (weights: inputs x neurons, biases, activation) for each layer, input to output
+LAYERS = [
+{_layers(run)}
+]
+'''
+
+
 MAIN = '''
 
 if __name__ == "__main__":
@@ -48,20 +66,7 @@ if __name__ == "__main__":
 def numpy_script(run: Playground) -> str:
     """A numpy script that predicts what ``run``'s network predicts."""
     features = ", ".join(FEATURE_CODE[f].format(lib="np") for f in run.inputs)
-    return f'''"""A network trained in neuralab's playground ({run.epoch} epochs), in numpy.
-
-python network.py X1 X2  (one point), or a JSON list of [x1, x2] pairs on stdin.
-"""
-import json
-import sys
-
-import numpy as np
-
-# (weights: inputs x neurons, biases, activation) for each layer, input to output
-LAYERS = [
-{_layers(run)}
-]
-
+    return _head(run, "numpy", "numpy as np") + f'''
 
 def activate(name, z):
     if name == "relu":
@@ -89,19 +94,7 @@ def predict(points):
 def torch_script(run: Playground) -> str:
     """A PyTorch script (``torch.nn.Sequential``) that predicts what ``run``'s network does."""
     features = ", ".join(FEATURE_CODE[f].format(lib="torch") for f in run.inputs)
-    return f'''"""A network trained in neuralab's playground ({run.epoch} epochs), in PyTorch.
-
-python network.py X1 X2  (one point), or a JSON list of [x1, x2] pairs on stdin.
-"""
-import json
-import sys
-
-import torch
-
-# (weights: inputs x neurons, biases, activation) for each layer, input to output
-LAYERS = [
-{_layers(run)}
-]
+    return _head(run, "PyTorch", "torch") + f'''\
 ACTIVATIONS = {{"relu": torch.nn.ReLU, "tanh": torch.nn.Tanh, "sigmoid": torch.nn.Sigmoid,
                "softmax": lambda: torch.nn.Softmax(dim=1), "linear": torch.nn.Identity}}
 
