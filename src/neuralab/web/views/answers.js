@@ -4,11 +4,10 @@
 import { getJSON, UNREACHABLE } from "../lib/api.js";
 import { xyChart } from "../lib/chart.js";
 import { el } from "../lib/dom.js";
-import { mlpWeightCount } from "../lib/models.js";
+import { MODELS, mlpWeightCount } from "../lib/models.js";
 import { labState } from "../lib/state.js";
 
-const MODEL_COLORS = { logistic_regression: "var(--model-lr)",
-  decision_tree: "var(--model-tree)", mlp: "var(--pos)" };
+const MODEL_COLORS = Object.fromEntries(MODELS.map((m) => [m.key, m.color]));
 const DEPTH_COLORS = ["#2563eb", "#0e7490", "#b45309", "#dc2626", "#7c3aed", "#15803d"];
 const percent = (x) => `${(100 * x).toFixed(1)}%`;
 const count = (n) => n.toLocaleString("en");

@@ -6,21 +6,15 @@ import { getJSON, wsURL } from "../lib/api.js";
 import { trainingChart } from "../lib/chart.js";
 import { slider } from "../lib/controls.js";
 import { bytes, el } from "../lib/dom.js";
+import { MODELS } from "../lib/models.js";
 
 const SLIDERS = ["mlp_width", "mlp_depth", "tree_depth", "train_size"];
 const SAMPLE_COUNT = 10;
 const KEYBOARD_WAIT_MS = 250; // after an arrow key, wait for the next before training
 const HISTORY_ROWS = 12;
 const LOSS_TOP = 2.5; // a fixed loss axis (an untrained 10-way softmax starts at ln 10 = 2.3)
-const COLORS = { loss: "var(--accent)", logistic_regression: "var(--model-lr)",
-  decision_tree: "var(--model-tree)", mlp: "var(--pos)" };
-const MODELS = [
-  { key: "logistic_regression", name: "Logistic regression", short: "Logistic",
-    what: "one weight per pixel for each digit" },
-  { key: "decision_tree", name: "Decision tree", short: "Tree",
-    what: "a cascade of yes/no pixel questions" },
-  { key: "mlp", name: "MLP", short: "MLP", what: "layers of ReLU neurons" },
-];
+const COLORS = { loss: "var(--accent)",
+  ...Object.fromEntries(MODELS.map((m) => [m.key, m.color])) };
 
 const percent = (x) => `${(100 * x).toFixed(1)}%`;
 const secs = (s) => `${s < 10 ? s.toFixed(2) : s.toFixed(1)} s`;

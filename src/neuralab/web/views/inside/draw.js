@@ -4,6 +4,7 @@
 // and the drawing has changed since the last one sent, the next goes at once. Updates are
 // thus throttled to the round-trip time, and an answer older than the one shown is dropped.
 import { el } from "../../lib/dom.js";
+import { INSIDE_ORDER, MODEL } from "../../lib/models.js";
 import { paintInk, pct, SIDE } from "./images.js";
 import { encodeGreyPNG } from "./png.js";
 
@@ -11,11 +12,7 @@ const SIZE = 280; // the canvas's own pixels
 const SENT = 112; // the drawing is sent as a 112x112 PNG (4 x 28)
 const PEN = 20;
 const MAX_IN_FLIGHT = 2;
-const MODELS = [
-  { key: "mlp", name: "MLP" },
-  { key: "logistic_regression", name: "Logistic regression" },
-  { key: "decision_tree", name: "Decision tree" },
-];
+const MODELS = INSIDE_ORDER.map((key) => MODEL[key]);
 
 export function drawPanel({ predictPNG, randomDigit, onPrediction }) {
   const canvas = el("canvas", { width: SIZE, height: SIZE, class: "draw-canvas",

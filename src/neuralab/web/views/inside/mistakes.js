@@ -1,11 +1,11 @@
 // Where the models go wrong: a confusion matrix per model (click a cell to see the digits
 // behind it) and a gallery of misclassified digits, the most confident mistakes first.
 import { bytes, el, plural, reveal, touchFirst } from "../../lib/dom.js";
+import { INSIDE_ORDER, MODEL } from "../../lib/models.js";
 import { digitCanvas } from "./images.js";
 
-export const TITLES = { mlp: "MLP", logistic_regression: "Logistic regression",
-  decision_tree: "Decision tree" };
-export const ORDER = ["mlp", "logistic_regression", "decision_tree"];
+const TITLES = Object.fromEntries(INSIDE_ORDER.map((key) => [key, MODEL[key].name]));
+const ORDER = INSIDE_ORDER;
 const PROMPT = () => `${touchFirst() ? "Tap" : "Click"} a cell to see the digits behind it.`;
 
 // Relative luminance of an sRGB colour (0..255 channels), as WCAG defines it.
