@@ -20,8 +20,8 @@ from contextlib import asynccontextmanager
 from importlib import resources
 from pathlib import Path
 
-from fastapi import FastAPI
-from fastapi.responses import FileResponse
+from fastapi import FastAPI, Request
+from fastapi.responses import Response
 from fastapi.staticfiles import StaticFiles
 from fastapi_offline import FastAPIOffline
 
@@ -30,6 +30,7 @@ from neuralab.labs.compare import ModelCache
 from neuralab.params import group
 from neuralab.server import errors, openapi
 from neuralab.server.access import Access, AccessGuard
+from neuralab.server.assets import Assets
 from neuralab.server.jobs import JobRunner
 from neuralab.server.learners import LearnerCookie, Shelf
 from neuralab.server.limits import BodyLimit
@@ -129,11 +130,14 @@ def create_app(*, max_jobs: int | None = None, models: ModelCache | None = None,
     for module in ROUTERS:
         app.include_router(module.router)
 
-    @app.get("/", include_in_schema=False)
-    def index() -> FileResponse:
-        return FileResponse(WEB / "index.html", headers={"Cache-Control": "no-cache"})
+    assets = Assets(WEB, fallback=StaticFiles(directory=WEB))
 
-    app.mount("/static", StaticFiles(directory=WEB), name="static")
+    @app.api_route("/", methods=["GET", "HEAD"], include_in_schema=False)
+    async def index(request: Request) -> Response:
+        page = assets.asset("index.html") or assets.files["index.html"]
+        return assets.response(page, request.headers, head=request.method == "HEAD")
+
+    app.mount("/static", assets, name="static")
     app.add_middleware(LearnerCookie)  # the page gives each learner an anonymous id
     app.add_middleware(BodyLimit)  # every body capped, timed and checked before parsing
     app.add_middleware(AccessGuard, access=app.state.access)  # outermost: checked first
