@@ -3,7 +3,7 @@
 The page sends JSON messages ``{"type": ..., ...}``:
 
 - ``reset`` with ``params`` (every playground setting): a new run at epoch 0;
-- ``set`` with ``params`` (learning rate, regularization, its rate, batch size): changed in
+- ``set`` with ``params`` (learning rate, optimizer, regularization, its rate, batch size): changed in
   place, the next epoch uses them;
 - ``play``, ``pause``, ``step`` (one epoch), ``regenerate`` (``seed``: new points, the
   network kept), ``edit`` (``layer``, ``neuron``, ``source`` (None: the bias), ``value``),

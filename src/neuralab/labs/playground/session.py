@@ -4,8 +4,9 @@
 ``playground`` group, draws the data from the seed and builds the network. ``step(epochs)``
 trains; ``frame()`` reads what the page draws: the epoch, training and test loss (and
 accuracy), and the output of every neuron on a grid over [-6, 6]^2, all from one forward
-pass of the grid. The learning rate and the regularization can change between steps
-without a reset (``set``), as in TensorFlow Playground. ``regenerate`` draws new points
+pass of the grid. The learning rate, the optimizer and the regularization can change between
+steps without a reset (``set``), as in TensorFlow Playground; a new optimizer starts with
+fresh state (no velocity, no moments), a new rate keeps it. ``regenerate`` draws new points
 (a new seed) and keeps the network; ``use_points`` trains on the learner's own points;
 ``edit`` sets one weight or bias by hand. A loss that is NaN or infinite marks the frame
 ``diverged`` (its losses are then None).
@@ -33,7 +34,7 @@ MAX_LAYERS = 8
 MAX_NEURONS = 32
 REGRESSION_SETS = ("plane", "multi_gaussian")
 MAX_EDIT = 100.0  # the largest weight or bias the learner may type in
-LIVE = ("learning_rate", "regularization", "regularization_rate", "batch_size")
+LIVE = ("learning_rate", "regularization", "regularization_rate", "batch_size", "optimizer")
 
 
 def parse_layers(text: str) -> list[int]:
@@ -115,7 +116,7 @@ class Playground:
     # ------------------------------------------------------------------ changing
 
     def set(self, **changes: Any) -> None:
-        """Change the learning rate, regularization, its rate or the batch size in place
+        """Change the learning rate, optimizer, regularization, its rate or the batch size in place
         (the network and its epoch stay)."""
         unknown = sorted(set(changes) - set(LIVE))
         if unknown:
@@ -171,7 +172,7 @@ class Playground:
         for _ in range(epochs):
             with np.errstate(over="ignore", invalid="ignore"):  # divergence shows in frames
                 self.net.epoch(self.X_train, self.y_train, s["batch_size"], s["learning_rate"],
-                               s["regularization"], s["regularization_rate"])
+                               s["regularization"], s["regularization_rate"], s["optimizer"])
             self.epoch += 1
 
     # ------------------------------------------------------------------ reading
