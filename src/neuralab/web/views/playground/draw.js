@@ -115,7 +115,7 @@ export function outputView(canvas) {
 }
 
 // Input feature thumbnails, computed here (they never change).
-const FEATURE_FNS = { x1: (a) => a, x2: (a, b) => b, x1_squared: (a) => a * a,
+export const FEATURE_FNS = { x1: (a) => a, x2: (a, b) => b, x1_squared: (a) => a * a,
   x2_squared: (a, b) => b * b, x1_x2: (a, b) => a * b, sin_x1: (a) => Math.sin(a),
   sin_x2: (a, b) => Math.sin(b) };
 const featureCache = {};
@@ -253,6 +253,45 @@ export function networkView(host, onNeuron) {
           ctx.fillRect(to[b].x - box / 2 - s - 1, to[b].y + box / 2 - s, s, s);
         });
       });
+    },
+    // The weight ({ layer, from, to }) or bias ({ layer, from: null, to }) drawn at (x, y)
+    // (pixels in the host), or null: `layer` indexes frame.layers.
+    weightAt(frame, x, y) {
+      if (!geometry) return null;
+      const { centres, box } = geometry;
+      let best = null;
+      let nearest = 5; // pixels
+      frame.layers.forEach((l, i) => {
+        const from = centres[i];
+        const to = centres[i + 1];
+        l.biases.forEach((_, b) => {
+          const bx = to[b].x - box / 2 - 5;
+          const by = to[b].y + box / 2 - 4;
+          if (Math.abs(x - bx) <= 6 && Math.abs(y - by) <= 6) best = { layer: i, from: null, to: b };
+        });
+        if (best) return;
+        l.weights.forEach((row, a) => row.forEach((w, b) => {
+          if (w === null || l.dead[a][b]) return;
+          const p0 = [from[a].x + box / 2, from[a].y];
+          const p1 = [from[a].x + box, from[a].y];
+          const p2 = [to[b].x - box, to[b].y];
+          const p3 = [to[b].x - box / 2, to[b].y];
+          for (let k = 0; k <= 24; k += 1) {
+            const t = k / 24;
+            const u = 1 - t;
+            const px = u * u * u * p0[0] + 3 * u * u * t * p1[0] + 3 * u * t * t * p2[0]
+              + t * t * t * p3[0];
+            const py = u * u * u * p0[1] + 3 * u * u * t * p1[1] + 3 * u * t * t * p2[1]
+              + t * t * t * p3[1];
+            const d = Math.hypot(px - x, py - y);
+            if (d < nearest) {
+              nearest = d;
+              best = { layer: i, from: a, to: b };
+            }
+          }
+        }));
+      });
+      return best;
     },
     node(layerIndex, index) {
       return boxes.find((b) => b.layer === layerIndex && b.index === index)?.node;
