@@ -195,3 +195,29 @@ def test_screenshots(browser, lab_url, artifacts, size):
         assert page.evaluate("document.documentElement.scrollWidth") <= width
     finally:
         context.close()
+
+
+@pytest.mark.parametrize("size", [(1280, 720), (390, 844)])
+def test_the_new_controls_pass_axe_and_are_24_px_targets(browser, lab_url, size):
+    from axe_playwright_python.sync_playwright import Axe
+
+    context = browser.new_context(viewport={"width": size[0], "height": size[1]})
+    page = context.new_page()
+    try:
+        page.goto(f"{lab_url}/playground?playground.dataset=blobs"
+                  "&playground.loss=cross_entropy")
+        expect(page.locator(".pg")).not_to_have_attribute("data-frames", "0")
+        page.get_by_role("button", name="Edit points", exact=True).click()
+        page.get_by_role("button", name="Layer 1, neuron 1").click()  # its weight editor
+        results = Axe().run(page)
+        bad = [(v["id"], v["impact"], v["nodes"][0]["target"])
+               for v in results.response["violations"] if v["impact"] in ("serious", "critical")]
+        assert bad == [], results.generate_report()
+        small = page.evaluate("""() => [...document.querySelectorAll(
+            '.pg-points button, .pg-points select, .pg-points input, .pg-layer-act')]
+          .filter((e) => e.getClientRects().length)
+          .map((e) => [e.outerHTML.slice(0, 60), e.getBoundingClientRect()])
+          .filter(([, r]) => r.width < 24 || r.height < 24).map(([h]) => h)""")
+        assert small == []
+    finally:
+        context.close()

@@ -139,9 +139,6 @@ export async function mount(section, { params, state }) {
     epoch.value = String(f.epoch);
     trainLoss.value = fmt(f.train_loss);
     testLoss.value = fmt(f.test_loss);
-    accuracy.textContent = f.train_accuracy === undefined ? ""
-      : `Accuracy: training ${(100 * f.train_accuracy).toFixed(1)}%, `
-        + `test ${(100 * (f.test_accuracy ?? 0)).toFixed(1)}%`;
     confusion.update(f);
     chart.add({ epoch: f.epoch, train: f.train_loss ?? NaN, test: f.test_loss ?? NaN });
     if (f.state) setState(f.state);
@@ -390,7 +387,6 @@ export async function mount(section, { params, state }) {
   const chartCanvas = el("canvas", { class: "pg-chart", "aria-hidden": "true" });
   const chartTip = el("p", { class: "pg-chart-tip", "aria-live": "off" });
   const chart = lossChart(chartCanvas, chartTip);
-  const accuracy = el("p", { class: "pg-accuracy" });
   const confusion = confusionTables();
   const pointsEdit = pointsEditor({ send, canvas: outputCanvas,
     shown: () => ({ showTest: showTest.input.checked }),
@@ -444,7 +440,7 @@ export async function mount(section, { params, state }) {
         group("Output", el("div", { class: "pg-losses" },
           readout("pg-train-label", "Training loss", trainLoss),
           readout("pg-test-label", "Test loss", testLoss)), diverged, outputCanvas,
-        el("div", { class: "pg-toggles" }, showTest.el, discrete.el), pointsEdit.el, accuracy,
+        el("div", { class: "pg-toggles" }, showTest.el, discrete.el), pointsEdit.el,
         confusion.el, chartCanvas,
         chartTip, message, exports))),
     linkBuilder(),

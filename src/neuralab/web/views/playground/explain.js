@@ -77,7 +77,8 @@ export function neuronText(frame, inputs, layer, index, codes) {
     + `input${weights.length === 1 ? "" : "s"} and a bias of ${num(l.biases[index] ?? 0)}, then `
     + `applies ${act}. Its picture (shown large on the output) is blue where its output is `
     + `positive, red where negative: positive on ${Math.round((100 * positive) / codes.length)}%`
-    + ` of the plane, from ${num(low / 127)} to ${num(high / 127)}. It responds most to `
+    + ` of the plane, from ${low <= -127 ? "−1.00 or less" : num(low / 127)} to `
+    + `${high >= 127 ? "1.00 or more" : num(high / 127)}. It responds most to `
     + `${sourceName(inputs, layer - 1, i)} (weight ${num(w)}): its output ${rises} as that `
     + "rises. Click to edit its weights.";
 }

@@ -22,6 +22,8 @@ export function pointsEditor({ send, canvas, shown, onEdit }) {
     value: "0", "aria-label": label, class: "pg-point-xy", name });
   const x1 = field("x1", "New point x1");
   const x2 = field("x2", "New point x2");
+  const tag = (text, input) => el("label", { class: "pg-point-field" },
+    el("span", { text, "aria-hidden": "true" }), input);
   const count = el("p", { class: "pg-point-count", "aria-live": "polite" });
   const label = () => Number(data?.problem === "regression" ? value.value : classPick.value);
   const add = el("button", { type: "button", text: "Add the point", onclick: () => {
@@ -38,7 +40,7 @@ export function pointsEditor({ send, canvas, shown, onEdit }) {
       + "remove it. The network starts again from epoch 0 on your points." }),
     classBox, valueBox,
     el("div", { class: "pg-point-form", role: "group", "aria-label": "Add or remove a point" },
-      x1, x2, add, remove), count);
+      tag("x1", x1), tag("x2", x2), add, remove), count);
 
   function submit(action, a, b) {
     const m = { type: "point", action, x1: a, x2: b };
