@@ -24,6 +24,20 @@ function table(discrete) {
 }
 const LUTS = { smooth: table(false), discrete: table(true) };
 
+// (class << 8 | code) -> RGBA: the class's colour, stronger with the confidence code
+function classTable(discrete) {
+  const lut = new Uint32Array(CLASS_COLOURS.length * 256);
+  CLASS_COLOURS.forEach(([r, g, b], k) => {
+    for (let c = -128; c < 128; c += 1) {
+      const t = discrete ? 0.8 : 0.25 + 0.55 * ((c + 127) / 254);
+      const mix = (x) => Math.round(255 + (x - 255) * t);
+      lut[(k << 8) | (c & 255)] = (255 << 24) | (mix(b) << 16) | (mix(g) << 8) | mix(r);
+    }
+  });
+  return lut;
+}
+const CLASS_LUTS = { smooth: classTable(false), discrete: classTable(true) };
+
 // Paint `codes` (size x size) into `canvas` (made `size` pixels square), reusing its pixels.
 function paintCodes(canvas, codes, size, discrete, classes = null) {
   if (canvas.width !== size) {
@@ -35,11 +49,9 @@ function paintCodes(canvas, codes, size, discrete, classes = null) {
   const img = canvas.pixels;
   const px = new Uint32Array(img.data.buffer);
   if (classes) {
+    const lut = discrete ? CLASS_LUTS.discrete : CLASS_LUTS.smooth;
     for (let i = 0; i < px.length; i += 1) {
-      const [r, g, b] = CLASS_COLOURS[classes[i] % CLASS_COLOURS.length];
-      const t = discrete ? 0.8 : 0.25 + 0.55 * ((codes[i] + 127) / 254);
-      const mix = (x) => Math.round(255 + (x - 255) * t);
-      px[i] = (255 << 24) | (mix(b) << 16) | (mix(g) << 8) | mix(r);
+      px[i] = lut[((classes[i] % CLASS_COLOURS.length) << 8) | (codes[i] & 255)];
     }
   } else {
     const lut = discrete ? LUTS.discrete : LUTS.smooth;
@@ -78,6 +90,7 @@ const pointColour = (label, data) => {
 export function outputView(canvas) {
   let last = null;
   const scratch = document.createElement("canvas"); // the grid at its own size
+  const dots = { canvas: document.createElement("canvas"), data: null, key: "" };
   return {
     draw({ frame, neuron, data, showTest, discrete }) {
       const css = canvas.clientWidth || 300;
@@ -95,20 +108,31 @@ export function outputView(canvas) {
       ctx.drawImage(picture, 0, 0, css, css);
       last = { frame, data };
       if (!data) return;
-      const at = (v) => ((v + 6) / 12) * css;
-      const dot = (flat, ring) => {
-        for (let i = 0; i < flat.length; i += 3) {
-          ctx.beginPath();
-          ctx.arc(at(flat[i]), css - at(flat[i + 1]), css > 320 ? 3.6 : 3, 0, 2 * Math.PI);
-          ctx.fillStyle = pointColour(flat[i + 2], data);
-          ctx.fill();
-          ctx.lineWidth = ring ? 2 : 1;
-          ctx.strokeStyle = ring ? "#111827" : "#fff";
-          ctx.stroke();
-        }
-      };
-      dot(data.train, false);
-      if (showTest) dot(data.test, true);
+      // The points change far less often than the heatmap: drawn once into their own layer
+      // (a few hundred arcs), then copied onto each frame with one drawImage.
+      const ratio = window.devicePixelRatio || 1;
+      const key = `${css}|${ratio}|${showTest}`;
+      if (dots.data !== data || dots.key !== key) {
+        dots.data = data;
+        dots.key = key;
+        const dctx = sized(dots.canvas, css);
+        dctx.clearRect(0, 0, css, css);
+        const at = (v) => ((v + 6) / 12) * css;
+        const dot = (flat, ring) => {
+          for (let i = 0; i < flat.length; i += 3) {
+            dctx.beginPath();
+            dctx.arc(at(flat[i]), css - at(flat[i + 1]), css > 320 ? 3.6 : 3, 0, 2 * Math.PI);
+            dctx.fillStyle = pointColour(flat[i + 2], data);
+            dctx.fill();
+            dctx.lineWidth = ring ? 2 : 1;
+            dctx.strokeStyle = ring ? "#111827" : "#fff";
+            dctx.stroke();
+          }
+        };
+        dot(data.train, false);
+        if (showTest) dot(data.test, true);
+      }
+      ctx.drawImage(dots.canvas, 0, 0, css, css);
     },
     get last() { return last; },
   };
