@@ -54,8 +54,13 @@ def test_each_layer_has_its_activation_and_the_global_one_sets_all(lab):
     lab.wait_ready()
     expect(page.get_by_label("Activation of layer 1", exact=True)).to_have_value("tanh")
     expect(page.get_by_label("Activation of layer 2", exact=True)).to_have_value("relu")
+    # adding a layer keeps the others' activations; the new one takes the one Activation
+    page.get_by_role("button", name="Add a layer", exact=True).click()
+    expect(page.get_by_label("Activation of layer 3", exact=True)).to_have_value("tanh")
+    expect(page.get_by_label("Activation of layer 2", exact=True)).to_have_value("relu")
+    assert "playground.activations=tanh,relu,tanh" in unquote(page.url)
     page.get_by_label("Activation", exact=True).select_option("sigmoid")
-    for i in (1, 2):
+    for i in (1, 2, 3):
         expect(page.get_by_label(f"Activation of layer {i}", exact=True)).to_have_value(
             "sigmoid")
     assert "activations=tanh" not in unquote(page.url)
@@ -165,6 +170,8 @@ def test_a_weight_and_a_neuron_are_explained_with_numbers(lab):
     page.keyboard.press("Enter")
     page.locator(".pg-editor").get_by_label("Bias", exact=True).focus()
     expect(explain).to_contain_text("Bias of layer 1, neuron 1")
+    page.get_by_role("button", name="Output", exact=True).hover()
+    expect(explain).to_contain_text(re.compile(r"gets \d+\.\d% of the training points right"))
     # the loss chart's hover gives both losses at an epoch
     page.get_by_role("button", name="Step", exact=True).click()
     page.get_by_role("button", name="Step", exact=True).click()

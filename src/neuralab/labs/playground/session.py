@@ -7,7 +7,8 @@ accuracy), and the output of every neuron on a grid over [-6, 6]^2, all from one
 pass of the grid. The learning rate, the optimizer and the regularization can change between
 steps without a reset (``set``), as in TensorFlow Playground; a new optimizer starts with
 fresh state (no velocity, no moments), a new rate keeps it. ``regenerate`` draws new points
-(a new seed) and keeps the network; ``use_points`` trains on the learner's own points;
+(a new seed) and keeps the network; ``use_points`` trains on the learner's own points,
+``add_point`` and ``remove_point`` edit them one at a time;
 ``edit`` sets one weight or bias by hand. A loss that is NaN or infinite marks the frame
 ``diverged`` (its losses are then None).
 """

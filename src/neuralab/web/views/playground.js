@@ -261,10 +261,18 @@ export async function mount(section, { params, state }) {
 
   // layers
   const layers = () => (state.get("layers") || "").split(",").filter(Boolean).map(Number);
+  const activationHidden = hiddenParts().includes("activation");
+  const layerActivations = () => {
+    const list = (state.get("activations") || "").split(",").filter(Boolean);
+    return layers().map((_, i) => list[i] || state.get("activation"));
+  };
   const setLayers = (sizes) => {
+    // each kept layer keeps its activation; a new layer takes the one Activation
+    const acts = layerActivations().slice(0, sizes.length);
+    while (acts.length < sizes.length) acts.push(state.get("activation"));
     state.set("layers", sizes.join(","));
-    // a per-layer activation list no longer fits: use the one activation
-    state.set("activations", "");
+    state.set("activations", acts.every((a) => a === state.get("activation")) ? ""
+      : acts.join(","));
     drawLayerButtons();
     reset();
   };
@@ -276,11 +284,6 @@ export async function mount(section, { params, state }) {
   const removeLayer = el("button", { type: "button", text: "Remove a layer", onclick: () => {
     if (layers().length) setLayers(layers().slice(0, -1));
   } });
-  const activationHidden = hiddenParts().includes("activation");
-  const layerActivations = () => {
-    const list = (state.get("activations") || "").split(",").filter(Boolean);
-    return layers().map((_, i) => list[i] || state.get("activation"));
-  };
   function drawLayerButtons() {
     const sizes = layers();
     const acts = layerActivations();
@@ -340,7 +343,14 @@ export async function mount(section, { params, state }) {
   });
   function describe(layer, index) {
     if (layer === 0) return `Input ${inputs()[index].label}: its value at each point of the plane.`;
-    if (layer > frame.neurons.length) return "The output: what the whole network answers.";
+    if (layer > frame.neurons.length) {
+      const acc = frame.train_accuracy;
+      return `The output: what the whole network answers, drawn large on the right. It adds up `
+        + `the ${frame.layers[layer - 1].weights.length} neurons before it`
+        + (acc === undefined || acc === null ? ". Blue means a positive value, red negative."
+          : `; its colour at a place is the class it gives there (it gets ${(100 * acc)
+            .toFixed(1)}% of the training points right).`);
+    }
     return neuronText(frame, inputs(), layer, index, int8s(frame.neurons[layer - 1][index]));
   }
   // the numbers of the formulas: the first training point
