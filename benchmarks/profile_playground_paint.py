@@ -24,7 +24,9 @@ TIMERS = """
   window.__decode = []; window.__paint = []; window.__sizes = [];
   const parse = JSON.parse;
   JSON.parse = function (text, ...rest) {
-    if (typeof text !== 'string' || !text.startsWith('{"type": "frame"')) return parse.call(this, text, ...rest);
+    if (typeof text !== 'string' || !text.startsWith('{"type": "frame"')) {
+      return parse.call(this, text, ...rest);
+    }
     const t = performance.now();
     const out = parse.call(this, text, ...rest);
     window.__decode.push(performance.now() - t);
