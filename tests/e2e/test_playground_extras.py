@@ -133,6 +133,21 @@ def test_points_can_be_added_from_the_keyboard_and_bad_ones_are_named(lab):
     assert lab.errors == []
 
 
+def test_a_regression_point_takes_a_value(lab):
+    page, _ = open_playground(lab, "playground.problem=regression&playground.dataset=plane")
+    page.get_by_role("button", name="Edit points", exact=True).click()
+    expect(page.get_by_label("Class of new points", exact=True)).to_be_hidden()
+    before = counts(page)
+    page.get_by_label("Value of new points", exact=True).fill("-0.5")
+    page.get_by_label("New point x1", exact=True).fill("3")
+    page.get_by_role("button", name="Add the point", exact=True).click()
+    expect(page.locator(".pg-point-count")).to_have_text(
+        f"{before[0] + 1} training points, {before[1]} test points")
+    href = page.locator(".pg-download").get_attribute("href")
+    assert "\n3,0,-0.5\n" in page.request.get(f"{lab.base}{href}").text()
+    assert lab.errors == []
+
+
 def test_the_confusion_matrices_are_tables_that_follow_the_frames(lab):
     page, view = open_playground(lab, "playground.dataset=blobs&playground.loss=cross_entropy")
     tables = page.locator(".pg-confusion table")
