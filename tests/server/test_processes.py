@@ -132,3 +132,34 @@ def test_the_server_trains_in_processes_and_its_inside_views_see_the_models():
             assert r.status_code == 200, r.text
     finally:
         app.state.trainer.close()
+
+
+def test_over_the_socket_a_dead_worker_is_one_learners_error_and_nobody_elses():
+    from starlette.testclient import TestClient
+
+    app = create_app(train_in="processes", max_jobs=2)
+    heavy = {"train_size": 5000, "mlp_width": 64, "mlp_depth": 4, "seed": 11}
+    try:
+        with TestClient(app, base_url=LOCAL) as client, \
+                client.websocket_connect(COMPARE_WS) as doomed, \
+                client.websocket_connect(COMPARE_WS) as other:
+            doomed.send_json({"type": "run", "id": 1, "params": heavy})
+            while doomed.receive_json()["type"] != "epoch":
+                pass
+            busy = [w for w in app.state.trainer._workers if w.busy]
+            assert len(busy) == 1
+            os.kill(busy[0].process.pid, signal.SIGKILL)
+            other.send_json({"type": "run", "id": 1, "params": {**SMALL, "seed": 12}})
+            while (mine := other.receive_json())["type"] not in ("done", "error"):
+                pass
+            while (theirs := doomed.receive_json())["type"] not in ("done", "error"):
+                pass
+            assert mine["type"] == "done"
+            assert theirs["type"] == "error" and theirs["detail"][0]["param"] == "run"
+            assert "stopped unexpectedly" in theirs["detail"][0]["message"]
+            doomed.send_json({"type": "run", "id": 2, "params": {**SMALL, "seed": 13}})
+            while (again := doomed.receive_json())["type"] not in ("done", "error"):
+                pass
+            assert again["type"] == "done"  # a new worker took the dead one's place
+    finally:
+        app.state.trainer.close()
