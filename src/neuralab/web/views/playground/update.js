@@ -11,6 +11,14 @@ const SLOPE = { tanh: "(1 − a²)", sigmoid: "a(1 − a)", relu: "(1 if z > 0, 
   linear: "1" };
 const POS = "#2563eb";
 const NEG = "#dc2626";
+const LEGEND = {
+  input: "On the drawing: the value of each input for this point.",
+  forward: "On the drawing: each neuron's output a, the layer worked out now outlined.",
+  loss: "On the drawing: every neuron's output for this point.",
+  backward: "On the drawing: each neuron's dL/dz (purple); the lines are the gradients of the "
+    + "weights into the outlined layer.",
+  change: "On the drawing: each weight's change (blue up, red down, wider for larger).",
+};
 const MAX_LABELS = 10; // neurons per column that get their value written beside them
 const MAX_TERMS = 4; // inputs written out term by term in a neuron's sum
 
@@ -18,11 +26,12 @@ const MAX_TERMS = 4; // inputs written out term by term in a neuron's sum
 // it is small (a weight's change is often a few thousandths).
 export function num(v) {
   if (v === null || v === undefined) return "—";
-  if (v === 0) return "0";
+  if (Number.isInteger(v)) return String(v); // a target, a class, a dead weight
   const a = Math.abs(v);
   if (a >= 0.01 && a < 1e4) return v.toFixed(3);
   return String(Number(v.toPrecision(3)));
 }
+const cap = (text) => text[0].toUpperCase() + text.slice(1);
 const paren = (v) => (v < 0 ? `(${num(v)})` : num(v));
 
 // The stages of a trace: the point's inputs, forward layer by layer, the loss, backward
@@ -171,12 +180,18 @@ export function oneUpdate({ host, net, canvas, send, data, inputs, root, repaint
     picker.hidden = stage.id !== "pick";
     back.disabled = at === 0;
     next.disabled = !trace || at === stages.length - 1;
+    next.hidden = stage.id === "change";
+    // a button that goes away under the focus hands it on, so the arrow keys keep working
+    if (document.activeElement === next && next.hidden) applyBtn.focus();
+    else if (document.activeElement === back && back.disabled) panel.focus();
     applyBtn.hidden = stage.id !== "change";
     stepLine.textContent = trace ? `Stage ${at} of ${stages.length - 1}: ${title(stage)}`
       : "Choose the point";
     const [sentence, lines] = explain(stage);
     say.textContent = sentence;
-    math.replaceChildren(...lines);
+    const legend = LEGEND[stage.kind];
+    math.replaceChildren(...(legend && trace ? [line(legend, { class: "pg-slow-line note" })]
+      : []), ...lines);
     draw();
   }
 
@@ -235,7 +250,7 @@ export function oneUpdate({ host, net, canvas, send, data, inputs, root, repaint
         return [`The output: ${how}. The network answers ${out} for this point.`, lines];
       }
       return [`Layer ${k}: each neuron adds up its inputs times their weights plus its bias `
-        + `(z), then applies ${act} (a). ${neuronName(k, 0)} gives ${num(l.a[0])}.`, lines];
+        + `(z), then applies ${act} (a). ${cap(neuronName(k, 0))} gives ${num(l.a[0])}.`, lines];
     }
     if (stage.kind === "loss") {
       const o = t.output;
@@ -301,7 +316,7 @@ export function oneUpdate({ host, net, canvas, send, data, inputs, root, repaint
       const d = l.delta[0];
       sentence = `The blame flows back to layer ${k}: each neuron's dL/da adds up the dL/dz of `
         + "the layer above times the weights that join them, and its slope "
-        + `${SLOPE[l.activation]} gives dL/dz. ${neuronName(k, 0)} gets dL/dz = ${num(d)}`
+        + `${SLOPE[l.activation]} gives dL/dz. ${cap(neuronName(k, 0))} gets dL/dz = ${num(d)}`
         + (d === 0 ? ", so it does not move." : `: the loss falls if its sum goes ${d > 0
           ? "down" : "up"}.`);
     }
@@ -311,7 +326,7 @@ export function oneUpdate({ host, net, canvas, send, data, inputs, root, repaint
       line(`weight ${shortName(k - 1, i)} → ${shortName(k, j)}: ${paren(ins[i])} × `
         + `${paren(l.delta[j])} = ${num(g)}`))));
     lines.push(line("Each weight's gradient is its input times the dL/dz of the neuron it "
-      + "feeds (on the lines: blue positive, red negative, wider for larger):",
+      + "feeds (blue positive, red negative, wider for larger):",
     { class: "pg-slow-line note" }), ...grads.slice(0, 12));
     if (grads.length > 12) lines.push(line(`… and ${grads.length - 12} more.`));
     return [sentence, lines];
@@ -376,10 +391,13 @@ export function oneUpdate({ host, net, canvas, send, data, inputs, root, repaint
   function label(g, k, j, text, kind) {
     const p = g.centres[k][j];
     const w = 9 * text.length + 10;
-    const y = p.y + g.box / 2 + 10;
+    const y = p.y; // on the neuron itself: its neighbours stay clear
+    // the inputs' names are on their left and the output is at the edge: keep both in view
+    const x = k === 0 ? p.x - g.box / 2 + w / 2 + 2
+      : k === g.centres.length - 1 ? Math.min(p.x, g.width - w / 2 - 1) : p.x;
     const group = svg("g", { class: `pg-slow-val ${kind}`, "data-layer": k, "data-index": j });
-    group.append(svg("rect", { x: p.x - w / 2, y: y - 10, width: w, height: 20, rx: 4 }),
-      svg("text", { x: p.x, y: y + 5, "text-anchor": "middle" }, text));
+    group.append(svg("rect", { x: x - w / 2, y: y - 10, width: w, height: 20, rx: 4 }),
+      svg("text", { x, y: y + 5, "text-anchor": "middle" }, text));
     return group;
   }
 
@@ -394,7 +412,7 @@ export function oneUpdate({ host, net, canvas, send, data, inputs, root, repaint
     const parts = [];
     const column = (k) => {
       const xs = g.centres[k];
-      const x = xs[0].x - g.box / 2 - 8;
+      const x = Math.min(xs[0].x - g.box / 2 - 8, g.width - g.box - 17);
       parts.push(svg("rect", { class: "pg-slow-col", x, y: 2, width: g.box + 16,
         height: g.height - 4, rx: 8 }));
     };
@@ -432,7 +450,10 @@ export function oneUpdate({ host, net, canvas, send, data, inputs, root, repaint
         if (!open || m.trace.point !== point) return;
         trace = m.trace;
         stages = stagesOf(trace);
+        const lost = picker.contains(document.activeElement) || !panel.contains(
+          document.activeElement);
         go(1);
+        if (lost) next.focus(); // the picker hides: Next (and the arrow keys) carry on
       } else if (m.type === "applied") {
         trace = null;
         stages = [{ id: "pick" }];
