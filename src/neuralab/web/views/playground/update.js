@@ -8,7 +8,10 @@ import { el, svg } from "../../lib/dom.js";
 const ACT = { tanh: "tanh", relu: "ReLU", sigmoid: "sigmoid", linear: "linear",
   softmax: "softmax" };
 const SLOPE = { tanh: "(1 − a²)", sigmoid: "a(1 − a)", relu: "(1 if z > 0, else 0)",
-  linear: "1" };
+  linear: "(1 for a linear neuron)" };
+const CLASS_NAMES = ["red", "blue", "green", "amber", "violet", "cyan", "pink", "grey"]; // draw.js
+const MAX_NEURON_LINES = 6;
+const MAX_GRAD_LINES = 8;
 const POS = "#2563eb";
 const NEG = "#dc2626";
 const LEGEND = {
@@ -30,6 +33,13 @@ export function num(v) {
   const a = Math.abs(v);
   if (a >= 0.01 && a < 1e4) return v.toFixed(3);
   return String(Number(v.toPrecision(3)));
+}
+// f'(z) with this neuron's numbers in, from its output a (or its sum z for ReLU)
+function slopeOf(act, a, z) {
+  if (act === "tanh") return `(1 − ${paren(a)}²)`;
+  if (act === "sigmoid") return `${num(a)}(1 − ${num(a)})`;
+  if (act === "relu") return z > 0 ? "1 (z > 0)" : "0 (z ≤ 0)";
+  return "1";
 }
 const cap = (text) => text[0].toUpperCase() + text.slice(1);
 const paren = (v) => (v < 0 ? `(${num(v)})` : num(v));
@@ -210,7 +220,9 @@ export function oneUpdate({ host, net, canvas, send, data, inputs, root, repaint
 
   function targetWords() {
     const t = trace;
-    if (t.output_kind === "softmax") return `class ${t.label + 1}`;
+    if (t.output_kind === "softmax") {
+      return `class ${t.label + 1} (${CLASS_NAMES[t.label % CLASS_NAMES.length]})`;
+    }
     if (t.output_kind === "linear") return num(t.target[0]);
     return `${num(t.target[0])} (${t.label > 0 ? "blue" : "red"})`;
   }
@@ -242,11 +254,16 @@ export function oneUpdate({ host, net, canvas, send, data, inputs, root, repaint
           : `a = ${act}(${num(z)}) = ${num(l.a[j])}`;
         return line(`${shortName(k, j)}: z = ${terms} + ${paren(l.biases[j])} = ${num(z)}; ${f}`,
           { "data-neuron": `${k}-${j}` });
-      }).slice(0, 12);
+      });
+      if (lines.length > MAX_NEURON_LINES) {
+        const more = lines.length - MAX_NEURON_LINES;
+        lines.splice(MAX_NEURON_LINES, more, line(`… and ${more} more neurons.`));
+      }
       if (isOutput(k)) {
         const out = t.output.map(num).join(", ");
         const how = l.activation === "softmax" ? "softmax turns the sums into probabilities "
-          + "that add up to 1" : `the output neuron passes its sum through ${act}`;
+          + "that add up to 1" : l.activation === "linear" ? "the output neuron's sum is its "
+          + "output (linear)" : `the output neuron passes its sum through ${act}`;
         return [`The output: ${how}. The network answers ${out} for this point.`, lines];
       }
       return [`Layer ${k}: each neuron adds up its inputs times their weights plus its bias `
@@ -310,9 +327,13 @@ export function oneUpdate({ host, net, canvas, send, data, inputs, root, repaint
           ? above.delta.map((v, m) => `${paren(above.weights[j][m])}×${paren(v)}`).join(" + ")
           : "Σ weight × dL/dz above";
         lines.push(line(`${shortName(k, j)}: dL/da = ${terms} = ${num(l.grad_a[j])}; dL/dz = `
-          + `${num(l.grad_a[j])} × ${SLOPE[l.activation]} = ${num(d)}`,
+          + `${num(l.grad_a[j])} × ${slopeOf(l.activation, l.a[j], l.z[j])} = ${num(d)}`,
         { "data-neuron": `${k}-${j}` }));
       });
+      if (lines.length > MAX_NEURON_LINES) {
+        const more = lines.length - MAX_NEURON_LINES;
+        lines.splice(MAX_NEURON_LINES, more, line(`… and ${more} more neurons.`));
+      }
       const d = l.delta[0];
       sentence = `The blame flows back to layer ${k}: each neuron's dL/da adds up the dL/dz of `
         + "the layer above times the weights that join them, and its slope "
@@ -327,8 +348,11 @@ export function oneUpdate({ host, net, canvas, send, data, inputs, root, repaint
         + `${paren(l.delta[j])} = ${num(g)}`))));
     lines.push(line("Each weight's gradient is its input times the dL/dz of the neuron it "
       + "feeds (blue positive, red negative, wider for larger):",
-    { class: "pg-slow-line note" }), ...grads.slice(0, 12));
-    if (grads.length > 12) lines.push(line(`… and ${grads.length - 12} more.`));
+    { class: "pg-slow-line note" }), ...grads.slice(0, MAX_GRAD_LINES));
+    if (grads.length > MAX_GRAD_LINES) {
+      lines.push(line(`… and ${grads.length - MAX_GRAD_LINES} more (every one is in the last `
+        + "stage's table)."));
+    }
     return [sentence, lines];
   }
 
