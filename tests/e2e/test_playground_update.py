@@ -130,6 +130,13 @@ def test_a_random_point_and_the_keyboard_alone(lab):
     expect(panel).to_have_attribute("data-stage", "input")
     count = len(last(received, "points")["train"]) // 3
     assert 0 <= last(received, "trace")["trace"]["point"] < count
+    # a step of training moves the weights: the trace is stale, the walk-through says so
+    page.get_by_role("button", name="Step", exact=True).click()
+    expect(panel).to_have_attribute("data-stage", "pick")
+    expect(panel.locator(".pg-slow-say")).to_contain_text("changed")
+    # Run closes the walk-through
+    page.get_by_role("button", name="Run/Pause", exact=True).click()
+    expect(panel).to_be_hidden()
     assert lab.errors == []
 
 

@@ -158,3 +158,13 @@ def test_a_bad_point_names_the_parameter_and_its_range(bad):
     assert e.value.param == "point"
     with pytest.raises(ParamError):
         run.apply(bad)
+
+
+def test_a_diverged_network_traces_to_json_without_nan():
+    run = Playground(problem="regression", dataset="plane", layers="4,4", activation="linear",
+                     seed=2, learning_rate=10)
+    run.step(5)
+    assert not np.isfinite(run.net.layers[0].weights).all()
+    t = run.trace(0)
+    text = json.dumps(t, allow_nan=False)  # NaN and infinities are None
+    assert "null" in text

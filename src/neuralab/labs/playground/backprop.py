@@ -83,29 +83,33 @@ def trace(run: Playground, point: int) -> dict[str, Any]:
     update sets to zero for good).
     """
     point = check_point(run, point)
+    with np.errstate(over="ignore", invalid="ignore"):  # a diverged network traces to None
+        return _trace(run, point)
+
+
+def _trace(run: Playground, point: int) -> dict[str, Any]:
     net, s = run.net, run.settings
     rate, kind, reg = s["learning_rate"], s["regularization"], s["regularization_rate"]
     x = run.X_train[point:point + 1]
     y = run.y_train[point:point + 1]
     # forward, the engine's activations one layer after the other
     zs, outs = [], [x]
-    with np.errstate(over="ignore", invalid="ignore"):
-        for layer in net.layers:
-            z = outs[-1] @ layer.weights + layer.biases
-            zs.append(z[0].copy())
-            outs.append(net._activate(layer, z))
-        loss = float(net._losses(outs[-1], y)[0])
-        # backward: dL/dz at the output, then down layer by layer
-        deltas: list[np.ndarray] = [np.empty(0)] * len(net.layers)
-        grads_a: list[np.ndarray] = [np.empty(0)] * len(net.layers)
-        delta = net._output_delta(outs[-1], y)
-        grads_a[-1] = _output_grad(net.output, net.loss, outs[-1][0], float(y[0]))
-        for i in range(len(net.layers) - 1, -1, -1):
-            deltas[i] = delta[0].copy()
-            if i:
-                delta = delta @ net.layers[i].weights.T
-                grads_a[i - 1] = delta[0].copy()
-                net.layers[i - 1].backward(outs[i], delta)
+    for layer in net.layers:
+        z = outs[-1] @ layer.weights + layer.biases
+        zs.append(z[0].copy())
+        outs.append(net._activate(layer, z))
+    loss = float(net._losses(outs[-1], y)[0])
+    # backward: dL/dz at the output, then down layer by layer
+    deltas: list[np.ndarray] = [np.empty(0)] * len(net.layers)
+    grads_a: list[np.ndarray] = [np.empty(0)] * len(net.layers)
+    delta = net._output_delta(outs[-1], y)
+    grads_a[-1] = _output_grad(net.output, net.loss, outs[-1][0], float(y[0]))
+    for i in range(len(net.layers) - 1, -1, -1):
+        deltas[i] = delta[0].copy()
+        if i:
+            delta = delta @ net.layers[i].weights.T
+            grads_a[i - 1] = delta[0].copy()
+            net.layers[i - 1].backward(outs[i], delta)
     layers = []
     for i, layer in enumerate(net.layers):
         w, b = layer.weights, layer.biases

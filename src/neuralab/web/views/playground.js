@@ -351,7 +351,7 @@ export async function mount(section, { params, state }) {
   }
 
   const slow = oneUpdate({ host: netHost, net, canvas: outputCanvas, send, root, inputs,
-    data: () => data, repaint: () => frame && paintOutput() });
+    data: () => data, frame: () => frame, repaint: () => frame && paintOutput() });
 
   const chartCanvas = el("canvas", { class: "pg-chart", "aria-hidden": "true" });
   const chartTip = el("p", { class: "pg-chart-tip", "aria-live": "off" });

@@ -41,6 +41,9 @@ function slopeOf(act, a, z) {
   if (act === "relu") return z > 0 ? "1 (z > 0)" : "0 (z ≤ 0)";
   return "1";
 }
+const sameWeights = (layers, traced) => layers.length === traced.length && layers.every(
+  (l, i) => JSON.stringify(l.weights) === JSON.stringify(traced[i].weights)
+    && JSON.stringify(l.biases) === JSON.stringify(traced[i].biases));
 const cap = (text) => text[0].toUpperCase() + text.slice(1);
 const paren = (v) => (v < 0 ? `(${num(v)})` : num(v));
 
@@ -56,10 +59,10 @@ function stagesOf(t) {
   return out;
 }
 
-// `oneUpdate({ host, net, canvas, send, data, inputs, root, repaint })`: the button, the
+// `oneUpdate({ host, net, canvas, send, data, frame, inputs, root, repaint })`: the button, the
 // panel and the drawing's overlay. `receive(m)` takes the socket's trace/applied messages;
 // `mark()` rings the chosen point on the output after it is painted.
-export function oneUpdate({ host, net, canvas, send, data, inputs, root, repaint }) {
+export function oneUpdate({ host, net, canvas, send, data, frame, inputs, root, repaint }) {
   if (!document.querySelector("link[data-pg-update]")) {
     document.head.append(el("link", { rel: "stylesheet", "data-pg-update": "",
       href: "/static/views/playground/update.css" }));
@@ -150,21 +153,23 @@ export function oneUpdate({ host, net, canvas, send, data, inputs, root, repaint
     send({ type: "trace", point: i });
     repaint();
   }
-  // Run pressed again closes the walk-through; a step (another epoch) makes the trace stale
+  // Run pressed again closes the walk-through; a frame of other weights (a step, an edit, a
+  // reset) makes the trace stale
   new MutationObserver((records) => {
     if (!open) return;
     for (const r of records) {
       if (r.attributeName === "data-state" && r.oldValue !== "playing"
         && root.dataset.state === "playing") { hide(); return; }
     }
-    if (trace && Number(root.dataset.epoch) !== trace.epoch) {
+    const now = frame();
+    if (trace && now && !sameWeights(now.layers, trace.layers)) {
       trace = null;
       stages = [{ id: "pick" }];
       go(0);
       say.textContent = "The network has changed since: pick a point again.";
     }
   }).observe(root, { attributes: true, attributeOldValue: true,
-    attributeFilter: ["data-state", "data-epoch"] });
+    attributeFilter: ["data-state", "data-frames"] });
   new ResizeObserver(() => requestAnimationFrame(() => open && draw())).observe(host);
 
   canvas.addEventListener("click", (e) => {
@@ -384,7 +389,8 @@ export function oneUpdate({ host, net, canvas, send, data, inputs, root, repaint
         (h) => el("th", { scope: "col", text: h })))), el("tbody", {}, ...rows)));
     const first = t.layers[0];
     return [`Each weight moves against its gradient: new = old − ${num(t.learning_rate)} × `
-      + `gradient${reg ? " − the regularization's pull" : ""}. For example ${shortName(0, 0)} → `
+      + `gradient${reg ? " − the regularization's pull" : ""}. For example `
+      + `${shortName(0, 0)} → `
       + `${shortName(1, 0)} goes from ${num(first.weights[0][0])} to `
       + `${num(first.new_weights[0][0])}. Apply the update to make it, or close.`,
     [line(`new = old − learning rate × gradient${reg}`, { class: "pg-slow-line em" }),
