@@ -169,8 +169,8 @@ def test_axe_and_screenshots_while_stepping(browser, lab_url, artifacts, width, 
         net.screenshot(path=artifacts / f"playground-update-backward-{width}x{height}.png")
         while panel.get_attribute("data-stage") != "change":
             nxt.click()
-        page.screenshot(path=artifacts / f"playground-update-change-{width}x{height}.png",
-                        full_page=False)
+        net.scroll_into_view_if_needed()
+        net.screenshot(path=artifacts / f"playground-update-change-{width}x{height}.png")
         results = Axe().run(page)
         bad = [(v["id"], v["impact"], v["nodes"][0]["target"])
                for v in results.response["violations"] if v["impact"] in ("serious", "critical")]

@@ -374,20 +374,25 @@ export function oneUpdate({ host, net, canvas, send, data, frame, inputs, root, 
         "data-layer": k, "data-from": i, "data-to": j },
       el("th", { scope: "row", text: `${shortName(k - 1, i)} → ${k === L() ? "" : `L${k} `}`
         + `${shortName(k, j)}` }),
-      el("td", { text: num(w) }), el("td", { text: num(l.weight_grads[i][j]) }),
+      el("td", { text: num(w) }), el("td", { class: "grad", text: num(l.weight_grads[i][j]) }),
       el("td", { text: num(l.weight_changes[i][j]) }),
       el("td", { class: "new", text: num(l.new_weights[i][j]) })))));
       l.biases.forEach((b, j) => rows.push(el("tr", { "data-layer": k, "data-bias": j },
-        el("th", { scope: "row", text: `bias of ${k === L() ? "" : `L${k} `}${shortName(k, j)}` }),
-        el("td", { text: num(b) }), el("td", { text: num(l.bias_grads[j]) }),
+        el("th", { scope: "row", text: `bias ${k === L() ? "" : `L${k} `}${shortName(k, j)}` }),
+        el("td", { text: num(b) }), el("td", { class: "grad", text: num(l.bias_grads[j]) }),
         el("td", { text: num(l.bias_changes[j]) }),
         el("td", { class: "new", text: num(l.new_biases[j]) }))));
     });
     const table = el("div", { class: "pg-slow-table", tabindex: "0", role: "region",
       "aria-label": "Each weight's change" }, el("table", {},
       el("thead", {}, el("tr", {}, ...["weight", "old", "gradient", "change", "new"].map(
-        (h) => el("th", { scope: "col", text: h })))), el("tbody", {}, ...rows)));
+        (h) => el("th", { scope: "col", text: h, class: h === "gradient" ? "grad" : "" })))),
+      el("tbody", {}, ...rows)));
     const first = t.layers[0];
+    const killed = t.layers.reduce((n, l) => n + l.killed.flat().filter(Boolean).length, 0);
+    const dead = killed ? [line(`L1 takes ${killed} weight${killed === 1 ? "" : "s"} across `
+      + "zero: set to zero for good (a dead weight no gradient moves again).",
+    { class: "pg-slow-line note" })] : [];
     return [`Each weight moves against its gradient: new = old − ${num(t.learning_rate)} × `
       + `gradient${reg ? " − the regularization's pull" : ""}. For example `
       + `${shortName(0, 0)} → `
@@ -395,7 +400,8 @@ export function oneUpdate({ host, net, canvas, send, data, frame, inputs, root, 
       + `${num(first.new_weights[0][0])}. Apply the update to make it, or close.`,
     [line(`new = old − learning rate × gradient${reg}`, { class: "pg-slow-line em" }),
       line(`One point, a batch of 1: a training step averages the gradients of `
-        + `${t.training_batch_size} points first.`, { class: "pg-slow-line note" }), table]];
+        + `${t.training_batch_size} points first.`, { class: "pg-slow-line note" }), ...dead,
+      table]];
   }
 
   // ------------------------------------------------------------------ the drawing
