@@ -317,6 +317,7 @@ export function networkView(host, onNeuron) {
       });
       return best;
     },
+    geometry() { return geometry; }, // { width, height, centres[column][row], box }
     node(layerIndex, index) {
       return boxes.find((b) => b.layer === layerIndex && b.index === index)?.node;
     },
