@@ -142,3 +142,12 @@ def test_switching_in_place_keeps_the_weights_and_starts_fresh_state():
     assert run.net._t == t + len(run.X_train) // 10
     with pytest.raises(ParamError, match="optimizer"):
         run.set(optimizer="rmsprop")
+
+
+def test_the_one_update_walk_through_names_the_optimizer_and_shows_the_plain_step():
+    run = Playground(dataset="circle", optimizer="adam", seed=2)
+    trace = run.trace(0)
+    assert trace["optimizer"] == "adam"
+    first = trace["layers"][0]
+    step = np.array(first["weight_changes"])
+    np.testing.assert_allclose(step, -0.03 * np.array(first["weight_grads"]), atol=1e-15)
