@@ -153,7 +153,7 @@ def _trace(run: Playground, point: int) -> dict[str, Any]:
         target = [float(y0 > 0)]
     else:
         target = [y0]
-    return _finite({
+    return finite({
         "point": point, "xy": run.train_points.xy[point].tolist(), "label": y0,
         "inputs": list(run.inputs), "features": x[0].tolist(),
         "output_kind": net.output, "loss_kind": net.loss,
@@ -176,12 +176,12 @@ def apply(run: Playground, point: int) -> dict[str, Any]:
     return t
 
 
-def _finite(value: Any) -> Any:
+def finite(value: Any) -> Any:
     """NaN and infinities as None (JSON has neither), in nested lists and dicts."""
     if isinstance(value, list):
-        return [_finite(v) for v in value]
+        return [finite(v) for v in value]
     if isinstance(value, dict):
-        return {k: _finite(v) for k, v in value.items()}
+        return {k: finite(v) for k, v in value.items()}
     if isinstance(value, float) and not math.isfinite(value):
         return None
     return value

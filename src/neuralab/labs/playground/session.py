@@ -302,25 +302,15 @@ class Playground:
         if diverged:
             losses = {k: (v if not isinstance(v, float) or math.isfinite(v) else None)
                       for k, v in losses.items()}
+        layers = self.net.parameters()
         return {"epoch": self.epoch, **losses, "diverged": diverged, "size": size,
                 "thumb": len(range(0, size, every)), "output": out_codes, "neurons": neurons,
-                "layers": _finite(self.net.parameters()) if diverged else self.net.parameters()}
+                "layers": backprop.finite(layers) if diverged else layers}
 
 
 def _number(value: Any) -> bool:
     return isinstance(value, (int, float)) and not isinstance(value, bool) \
         and math.isfinite(value)
-
-
-def _finite(value: Any) -> Any:
-    """Lists of numbers with NaN and infinities as None (JSON has neither)."""
-    if isinstance(value, list):
-        return [_finite(v) for v in value]
-    if isinstance(value, dict):
-        return {k: _finite(v) for k, v in value.items()}
-    if isinstance(value, float) and not math.isfinite(value):
-        return None
-    return value
 
 
 def _codes(values: np.ndarray) -> str:
