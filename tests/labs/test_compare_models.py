@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import json
+import subprocess
+import sys
 import threading
 
 import numpy as np
@@ -77,6 +79,34 @@ def test_tree_cut_from_the_deep_tree_is_a_tree_of_that_depth():
     # depth 1 splits on the same feature as a stump fitted directly
     stump = DecisionTreeClassifier(max_depth=1, random_state=0).fit(X, y)
     assert stump.tree_.feature[0] == deep.tree_.feature[0]
+
+
+@pytest.mark.parametrize(("train_size", "tree_depth"), [(1000, 5), (1000, 12), (2000, 8)])
+def test_tree_accuracy_is_the_lessons(train_size, tree_depth):
+    # the lesson's DecisionTreeClassifier(max_depth=...) has no random_state: its accuracy
+    # is the mean over a few
+    m = load_mnist()
+    X, y = m.features(slice(0, train_size)), m.labels[:train_size]
+    X_val, y_val = m.features(slice(-2000, None)), m.labels[-2000:]
+    lesson = np.mean([DecisionTreeClassifier(max_depth=tree_depth, random_state=s).fit(X, y)
+                      .score(X_val, y_val) for s in range(5)])
+    ours = compare_models(train_size=train_size, tree_depth=tree_depth, mlp_width=4,
+                          mlp_depth=1).models["decision_tree"]
+    assert ours.accuracy == pytest.approx(lesson, abs=0.01)
+    assert ours.details["grown_depth"] >= tree_depth
+
+
+def test_neuralab_compare_never_imports_scikit_learn():
+    code = ("import runpy, sys\n"
+            "sys.argv = ['neuralab', 'compare', '--train-size', '200']\n"
+            "try:\n    runpy.run_module('neuralab', run_name='__main__')\n"
+            "except SystemExit:\n    pass\n"
+            "print([m for m in ('sklearn', 'scipy', 'pandas') if m in sys.modules])")
+    proc = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True,
+                          timeout=120)
+    assert proc.returncode == 0, proc.stderr
+    assert "decision tree" in proc.stdout
+    assert proc.stdout.strip().splitlines()[-1] == "[]"
 
 
 def _depths(tree) -> np.ndarray:
