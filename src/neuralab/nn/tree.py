@@ -146,18 +146,39 @@ def _best_split(codes: np.ndarray, y: np.ndarray, n_classes: int
                 ) -> tuple[int, int, int] | None:
     """(feature, code, next code) of a node's best question ``code(x[f]) <= code``.
 
-    ``codes`` and ``y`` are the node's samples. None when no feature varies.
+    ``codes`` and ``y`` are the node's samples. None when no feature varies. Every
+    candidate is a cut between two neighbouring levels present in the node, with the class
+    counts on its left; those come from a histogram of the 256 levels when the node has
+    many samples, and from sorting its few samples otherwise (the same candidates).
     """
-    m, n_features = codes.shape
+    m = len(codes)
     varies = np.flatnonzero(codes.min(axis=0) != codes.max(axis=0))
     if varies.size == 0:
         return None
-    # hist[j, g, c]: samples of class c whose feature varies[j] has code g
-    key = (np.arange(varies.size) * 256 + codes[:, varies]) * n_classes + y[:, None]
-    hist = np.bincount(key.ravel(), minlength=varies.size * 256 * n_classes)
-    hist = hist.reshape(varies.size, 256, n_classes).astype(np.float64)
-    present = hist.sum(axis=2) > 0  # (features, 256) levels present in the node
-    left = np.cumsum(hist, axis=1)  # class counts of x <= g
+    sub = codes[:, varies]
+    if m >= 256:
+        # hist[j, g, c]: samples of class c whose feature varies[j] has level g
+        key = (np.arange(varies.size) * 256 + sub) * n_classes + y[:, None]
+        hist = np.bincount(key.ravel(), minlength=varies.size * 256 * n_classes)
+        hist = hist.reshape(varies.size, 256, n_classes).astype(np.float64)
+        left = np.cumsum(hist, axis=1)  # class counts of x <= g
+        present = hist.sum(axis=2) > 0  # (features, 256) levels present in the node
+        # a cut after level g leads to the next present level above it
+        above = np.where(present, np.arange(256), 256)
+        high = np.minimum.accumulate(above[:, ::-1], axis=1)[:, ::-1]
+        high = np.concatenate([high[:, 1:], np.full((varies.size, 1), 256)], axis=1)
+        low = np.broadcast_to(np.arange(256), high.shape)
+        valid = present & (high < 256)
+    else:
+        # the node's samples sorted by each feature: a cut after every position i where
+        # the level changes between sorted positions i and i + 1
+        order = np.argsort(sub, axis=0, kind="stable")
+        ordered = np.take_along_axis(sub, order, axis=0).T.astype(np.intp)  # (features, m)
+        onehot = np.eye(n_classes)[y]
+        left = np.cumsum(onehot[order], axis=0).transpose(1, 0, 2)  # (features, m, classes)
+        low = ordered
+        high = np.concatenate([ordered[:, 1:], ordered[:, -1:]], axis=1)
+        valid = high > low
     right = left[:, -1:, :] - left
     n_left, n_right = left.sum(axis=2), right.sum(axis=2)
     # scikit-learn's Gini.proxy_impurity_improvement, with its operations in its order
@@ -165,13 +186,12 @@ def _best_split(codes: np.ndarray, y: np.ndarray, n_classes: int
         gini_left = 1.0 - (left * left).sum(axis=2) / (n_left * n_left)
         gini_right = 1.0 - (right * right).sum(axis=2) / (n_right * n_right)
         proxy = -n_right * gini_right - n_left * gini_left
-    proxy = np.where(present & (n_right > 0), proxy, -np.inf)
-    best = int(np.argmax(proxy))  # the first maximum: lowest feature, then lowest code
-    j, g = divmod(best, 256)
-    if proxy[j, g] == -np.inf:
+    proxy = np.where(valid, proxy, -np.inf)
+    best = int(np.argmax(proxy))  # the first maximum: lowest feature, then lowest level
+    j, i = divmod(best, proxy.shape[1])
+    if proxy[j, i] == -np.inf:
         return None
-    following = np.flatnonzero(present[j, g + 1:])
-    return int(varies[j]), g, g + 1 + int(following[0])
+    return int(varies[j]), int(low[j, i]), int(high[j, i])
 
 
 def _threshold(levels: np.ndarray, low: int, high: int) -> float:
