@@ -8,9 +8,10 @@ What makes it fast enough to answer a slider at once:
 * logistic regression minimises scikit-learn's own objective with a lean L-BFGS
   (:mod:`neuralab.labs.logistic`);
 * the decision tree is neuralab's own CART (:mod:`neuralab.nn.tree`: scikit-learn's splits,
-  found from histograms of the 256 grey levels instead of sorting, in C when built), grown
-  once to depth 20; every node keeps its class counts, so a shallower tree is that tree cut
-  at the asked depth and the Tree Depth slider never refits;
+  found from histograms of the 256 grey levels instead of sorting, in C when built). Every
+  node keeps its class counts, so a shallower tree is a deeper tree cut at the asked depth.
+  A call grows the tree to the asked depth; given a cache, it then grows it to depth 20 in
+  the background, after answering, so the Tree Depth slider does not refit;
 * the MLP is trained by the numpy engine with Adam and a cosine learning-rate schedule that
   reaches scikit-learn's accuracy in a fixed, small number of epochs;
 * the tree grows in a second thread (the C loop releases the GIL) while the other two
@@ -228,8 +229,11 @@ def compare_models(
             if not stop.is_set():
                 done(mlp)
                 tree, lr = side.result()
+        if cache is not None and not stop.is_set():
+            pool.submit(_grow_deep_tree, data, params["train_size"], cache)
     finally:
-        pool.shutdown(wait=not stop.is_set(), cancel_futures=True)
+        # Nothing is left to wait for but the deep tree, which the answer does not need.
+        pool.shutdown(wait=False, cancel_futures=stop.is_set())
     if stop.is_set():
         raise Cancelled
     models = {"logistic_regression": lr, "decision_tree": tree, "mlp": mlp}
@@ -369,20 +373,37 @@ def grey_levels() -> np.ndarray:
     return (np.arange(256).astype(np.float32) * np.float32(1 / 255)).astype(np.float64)
 
 
-def _tree(data: _Data, params: dict, cache: ModelCache | None) -> ModelResult:
+def _cached_tree(cache: ModelCache | None, train_size: int, depth: int) -> tuple | None:
+    """(tree, seconds) of a kept tree grown at least ``depth`` deep, if any."""
+    hit = cache.models.get(("tree", train_size)) if cache is not None else None
+    return hit if hit is not None and hit[0].max_depth >= depth else None
+
+
+def _grow_tree(data: _Data, train_size: int, depth: int, cache: ModelCache | None) -> tuple:
+    """A tree grown ``depth`` deep, and the seconds it took; kept in ``cache`` unless a
+    deeper one is kept already (the tree does not depend on the seed)."""
     from neuralab.nn.tree import DecisionTree
 
-    depth = params["tree_depth"]
-    grown = max(TREE_GROWN_DEPTH, depth)
-    key = ("tree", params["train_size"], grown)  # the tree does not depend on the seed
     t0 = time.perf_counter()
-    hit = cache.models.get(key) if cache is not None else None
+    tree = DecisionTree(max_depth=depth).fit(data.codes_train, data.y_train, grey_levels())
+    grown = (tree, time.perf_counter() - t0)
+    if cache is not None and _cached_tree(cache, train_size, depth) is None:
+        cache.models.put(("tree", train_size), grown)
+    return grown
+
+
+def _grow_deep_tree(data: _Data, train_size: int, cache: ModelCache) -> None:
+    """Grow and keep the depth-20 tree the Tree Depth slider cuts, unless it is kept."""
+    if _cached_tree(cache, train_size, TREE_GROWN_DEPTH) is None:
+        _grow_tree(data, train_size, TREE_GROWN_DEPTH, cache)
+
+
+def _tree(data: _Data, params: dict, cache: ModelCache | None) -> ModelResult:
+    depth = params["tree_depth"]
+    t0 = time.perf_counter()
+    hit = _cached_tree(cache, params["train_size"], depth)
     if hit is None:
-        tree = DecisionTree(max_depth=grown).fit(data.codes_train, data.y_train,
-                                                 grey_levels())
-        fit_seconds = time.perf_counter() - t0
-        if cache is not None:
-            cache.models.put(key, (tree, fit_seconds))
+        tree, fit_seconds = _grow_tree(data, params["train_size"], depth, cache)
     else:
         tree, fit_seconds = hit
     pred = tree.predict(data.X_val, depth).astype(np.uint8)
