@@ -44,6 +44,7 @@
 #include <float.h>
 #include <math.h>
 #include <stdint.h>
+#include <string.h>
 
 #if defined(__GNUC__) && !defined(__clang__) && defined(__x86_64__) && defined(__linux__)
 /* One build runs everywhere; the loader picks the widest vector unit the CPU has. */
@@ -681,6 +682,9 @@ release_x:
 /* ------------------------------------------------------------------ the decision tree */
 
 typedef struct { Py_ssize_t start, end, depth, parent; int is_left; } TreeTask;
+/* A node's task sits at stack slot t; the features that vary in its parent sit in slot t of
+ * a list array beside the stack (a feature constant in a node is constant below it). The
+ * stack holds at most one pending right child per level, so max_depth + 2 slots suffice. */
 
 /* scikit-learn's Gini.proxy_impurity_improvement with its operations in its order. */
 static inline double
@@ -709,7 +713,11 @@ tree_grow_loop(const uint8_t *restrict cols, const uint8_t *restrict y,
     int64_t *hist = calloc((size_t)(256 * n_classes), sizeof(int64_t));
     int64_t *total = calloc(256, sizeof(int64_t));
     int64_t *run = malloc(sizeof(int64_t) * (size_t)n_classes);
-    if (!samples || !stack || !hist || !total || !run) {
+    Py_ssize_t slots = max_depth + 2;
+    int32_t *lists = malloc(sizeof(int32_t) * (size_t)(slots * n_features));
+    Py_ssize_t *list_len = malloc(sizeof(Py_ssize_t) * (size_t)slots);
+    int32_t *varies = malloc(sizeof(int32_t) * (size_t)n_features);
+    if (!samples || !stack || !hist || !total || !run || !lists || !list_len || !varies) {
         nodes = -1;
         goto done;
     }
@@ -720,9 +728,14 @@ tree_grow_loop(const uint8_t *restrict cols, const uint8_t *restrict y,
         }
         samples[i] = (int32_t)i;
     }
+    for (Py_ssize_t f = 0; f < n_features; f++)
+        lists[f] = (int32_t)f;
+    list_len[0] = n_features;
     stack[top++] = (TreeTask){0, n, 0, -1, 1};
     while (top > 0) {
         TreeTask task = stack[--top];
+        const int32_t *candidates = lists + top * n_features;
+        Py_ssize_t n_candidates = list_len[top], n_varies = 0;
         Py_ssize_t node = nodes++, m = task.end - task.start;
         int32_t *s = samples + task.start;
         int64_t *c = counts + node * n_classes;
@@ -746,7 +759,8 @@ tree_grow_loop(const uint8_t *restrict cols, const uint8_t *restrict y,
         double best = -INFINITY;
         Py_ssize_t best_f = -1;
         int best_low = 0, best_high = 0;
-        for (Py_ssize_t f = 0; f < n_features; f++) {
+        for (Py_ssize_t ci = 0; ci < n_candidates; ci++) {
+            Py_ssize_t f = candidates[ci];
             const uint8_t *col = cols + f * n;
             uint64_t present[4] = {0, 0, 0, 0};
             for (Py_ssize_t i = 0; i < m; i++) {
@@ -756,6 +770,10 @@ tree_grow_loop(const uint8_t *restrict cols, const uint8_t *restrict y,
                 total[g]++;
                 present[g >> 6] |= (uint64_t)1 << (g & 63);
             }
+            if ((present[0] != 0) + (present[1] != 0) + (present[2] != 0) + (present[3] != 0)
+                    > 1 || (present[0] & (present[0] - 1)) || (present[1] & (present[1] - 1))
+                    || (present[2] & (present[2] - 1)) || (present[3] & (present[3] - 1)))
+                varies[n_varies++] = (int32_t)f;
             int64_t n_left = 0, sq_left = 0, sq_right = sq_node;
             for (Py_ssize_t k = 0; k < n_classes; k++)
                 run[k] = 0;
@@ -810,6 +828,14 @@ tree_grow_loop(const uint8_t *restrict cols, const uint8_t *restrict y,
                 s[i] = tmp;
             }
         }
+        if (top + 2 > slots) { /* cannot happen: one pending right child per level */
+            nodes = -3;
+            goto done;
+        }
+        for (int side = 0; side < 2; side++) {
+            memcpy(lists + (top + side) * n_features, varies, sizeof(int32_t) * (size_t)n_varies);
+            list_len[top + side] = n_varies;
+        }
         stack[top++] = (TreeTask){task.start + i, task.end, task.depth + 1, node, 0};
         stack[top++] = (TreeTask){task.start, task.start + i, task.depth + 1, node, 1};
     }
@@ -819,6 +845,9 @@ done:
     free(hist);
     free(total);
     free(run);
+    free(lists);
+    free(list_len);
+    free(varies);
     return nodes;
 }
 
@@ -855,6 +884,8 @@ tree_grow(PyObject *self, PyObject *args)
         PyErr_NoMemory();
     else if (nodes == -2)
         PyErr_Format(PyExc_IndexError, "labels must be in 0..%zd", nc - 1);
+    else if (nodes == -3)
+        PyErr_SetString(PyExc_RuntimeError, "tree_grow: stack overflow");
     else
         result = PyLong_FromSsize_t(nodes);
 release:
