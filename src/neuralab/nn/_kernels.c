@@ -686,6 +686,22 @@ typedef struct { Py_ssize_t start, end, depth, parent; int is_left; } TreeTask;
  * a list array beside the stack (a feature constant in a node is constant below it). The
  * stack holds at most one pending right child per level, so max_depth + 2 slots suffice. */
 
+/* The index of the lowest set bit of a nonzero word. */
+static inline int
+lowest_bit(uint64_t bits)
+{
+#if defined(__GNUC__) || defined(__clang__)
+    return __builtin_ctzll(bits);
+#else
+    int i = 0;
+    while (!(bits & 1)) {
+        bits >>= 1;
+        i++;
+    }
+    return i;
+#endif
+}
+
 /* scikit-learn's Gini.proxy_impurity_improvement with its operations in its order. */
 static inline double
 gini_proxy(double n_left, double n_right, double sq_left, double sq_right)
@@ -781,7 +797,7 @@ tree_grow_loop(const uint8_t *restrict cols, const uint8_t *restrict y,
             for (int w = 0; w < 4; w++) {
                 uint64_t bits = present[w];
                 while (bits) {
-                    int g = w * 64 + __builtin_ctzll(bits);
+                    int g = w * 64 + lowest_bit(bits);
                     bits &= bits - 1;
                     if (prev >= 0) {
                         double proxy = gini_proxy((double)n_left, (double)(m - n_left),
