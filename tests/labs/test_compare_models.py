@@ -3,7 +3,10 @@
 from __future__ import annotations
 
 import json
+import subprocess
+import sys
 import threading
+import time
 
 import numpy as np
 import pytest
@@ -79,6 +82,33 @@ def test_tree_cut_from_the_deep_tree_is_a_tree_of_that_depth():
     assert stump.tree_.feature[0] == deep.tree_.feature[0]
 
 
+@pytest.mark.parametrize(("train_size", "tree_depth"), [(1000, 5), (1000, 12), (2000, 8)])
+def test_tree_accuracy_is_the_lessons(train_size, tree_depth):
+    # the lesson's DecisionTreeClassifier(max_depth=...) has no random_state: its accuracy
+    # is the mean over a few
+    m = load_mnist()
+    X, y = m.features(slice(0, train_size)), m.labels[:train_size]
+    X_val, y_val = m.features(slice(-2000, None)), m.labels[-2000:]
+    lesson = np.mean([DecisionTreeClassifier(max_depth=tree_depth, random_state=s).fit(X, y)
+                      .score(X_val, y_val) for s in range(5)])
+    ours = compare_models(train_size=train_size, tree_depth=tree_depth, mlp_width=4,
+                          mlp_depth=1).models["decision_tree"]
+    assert ours.accuracy == pytest.approx(lesson, abs=0.01)
+
+
+def test_neuralab_compare_never_imports_scikit_learn():
+    code = ("import runpy, sys\n"
+            "sys.argv = ['neuralab', 'compare', '--train-size', '200']\n"
+            "try:\n    runpy.run_module('neuralab', run_name='__main__')\n"
+            "except SystemExit:\n    pass\n"
+            "print([m for m in ('sklearn', 'scipy', 'pandas') if m in sys.modules])")
+    proc = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True,
+                          timeout=120)
+    assert proc.returncode == 0, proc.stderr
+    assert "decision tree" in proc.stdout
+    assert proc.stdout.strip().splitlines()[-1] == "[]"
+
+
 def _depths(tree) -> np.ndarray:
     depth = np.zeros(tree.node_count, dtype=int)
     for node in range(tree.node_count):
@@ -116,7 +146,26 @@ def test_cached_models_are_reused_when_only_the_tree_moves(cache):
         range(1, first.models["mlp"].details["epochs"] + 1))
     assert second.models["decision_tree"].details["depth"] == 2
     tree = second.models["decision_tree"]
-    assert tree.cached and 0 < tree.seconds <= first.models["decision_tree"].seconds
+    assert tree.cached and tree.seconds > 0
+
+
+def test_the_deep_tree_grows_after_the_answer_and_serves_every_depth(cache):
+    first = compare_models(**SMALL, cache=cache)
+    assert first.models["decision_tree"].model.max_depth == SMALL["tree_depth"]
+    for _ in range(600):  # the depth-20 tree grows in the background
+        kept = cache.models.get(("tree", SMALL["train_size"]))
+        if kept[0].max_depth == compare.TREE_GROWN_DEPTH:
+            break
+        time.sleep(0.01)
+    for depth in (1, 7, 20):
+        warm = compare_models(**{**SMALL, "tree_depth": depth}, cache=cache)
+        cold = compare_models(**{**SMALL, "tree_depth": depth})
+        assert warm.models["decision_tree"].cached
+        assert warm.models["decision_tree"].model is kept[0]
+        np.testing.assert_array_equal(warm.models["decision_tree"].predictions,
+                                      cold.models["decision_tree"].predictions)
+        assert (warm.models["decision_tree"].details["parameters"]
+                == cold.models["decision_tree"].details["parameters"])
 
 
 def test_cancel_stops_promptly(cache):

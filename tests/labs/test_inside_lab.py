@@ -11,7 +11,7 @@ from PIL import Image, ImageDraw
 
 from neuralab.data import load_mnist
 from neuralab.labs import inside
-from neuralab.labs.compare import compare_models, cut_tree_leaves
+from neuralab.labs.compare import ModelCache, compare_models, cut_tree_leaves
 from neuralab.params import ParamError
 
 SETTINGS = dict(mlp_width=8, mlp_depth=2, tree_depth=4, train_size=300, seed=3)
@@ -192,7 +192,10 @@ def test_the_tree_top_matches_the_cut_tree(result):
 
 
 def test_the_tree_is_never_drawn_past_its_cut(result):
-    shallow = compare_models(**{**SETTINGS, "tree_depth": 1}, scope="ui")
+    # with a cache, the depth-1 tree is the kept depth-4 tree cut at depth 1
+    cache = ModelCache()
+    compare_models(**SETTINGS, scope="ui", cache=cache)
+    shallow = compare_models(**{**SETTINGS, "tree_depth": 1}, scope="ui", cache=cache)
     top = inside.tree_top(shallow, 4)
     assert top["levels"] == 1
     left, right = top["root"]["children"]

@@ -7,12 +7,14 @@ What makes it fast enough to answer a slider at once:
 
 * logistic regression minimises scikit-learn's own objective with a lean L-BFGS
   (:mod:`neuralab.labs.logistic`);
-* the decision tree is grown once to depth 20 (scikit-learn keeps every node's class counts),
-  and a shallower tree is that tree cut at the asked depth, so the Tree Depth slider never
-  refits; the cut is a deterministic function of the settings, so results stay reproducible;
+* the decision tree is neuralab's own CART (:mod:`neuralab.nn.tree`: scikit-learn's splits,
+  found from histograms of the 256 grey levels instead of sorting, in C when built). Every
+  node keeps its class counts, so a shallower tree is a deeper tree cut at the asked depth.
+  A call grows the tree to the asked depth; given a cache, it then grows it to depth 20 in
+  the background, after answering, so the Tree Depth slider does not refit;
 * the MLP is trained by the numpy engine with Adam and a cosine learning-rate schedule that
   reaches scikit-learn's accuracy in a fixed, small number of epochs;
-* the tree grows in a second thread (scikit-learn releases the GIL) while the other two
+* the tree grows in a second thread (the C loop releases the GIL) while the other two
   train, and, given a :class:`ModelCache`, every fitted model is kept by the settings it
   depends on, so moving one slider retrains only the model it affects.
 
@@ -23,9 +25,7 @@ server keeps one for the app; a notebook may keep one; the CLI needs none).
 from __future__ import annotations
 
 import functools
-import importlib
 import math
-import sys
 import threading
 import time
 from collections import OrderedDict
@@ -203,7 +203,7 @@ def compare_models(
     params = check_params(dict(mlp_width=mlp_width, mlp_depth=mlp_depth, tree_depth=tree_depth,
                                train_size=train_size, val_size=val_size, seed=seed), scope)
     start = time.perf_counter()
-    data = _load_split_and_tree_code(params["train_size"], params["val_size"])
+    data = _split(params["train_size"], params["val_size"])
     emit = on_event or (lambda event: None)
     stop = cancel or threading.Event()
 
@@ -213,20 +213,27 @@ def compare_models(
                   "seconds": result.seconds, "cached": result.cached})
         return result
 
-    # The tree grows in a second thread (scikit-learn releases the GIL) while the MLP and
-    # the logistic regression train here. A cancelled run does not wait for the tree.
+    def tree_then_logistic() -> tuple[ModelResult, ModelResult | None]:
+        tree = done(_tree(data, params, cache))
+        if stop.is_set():
+            return tree, None
+        return tree, done(_logistic(data, params, stop, cache))
+
+    # The tree (its C loop releases the GIL), then the logistic regression, train in a
+    # second thread while the MLP trains here. A cancelled run does not wait for them.
     pool = ThreadPoolExecutor(max_workers=1, thread_name_prefix="neuralab-tree")
     try:
-        tree_job = pool.submit(lambda: done(_tree(data, params, cache)))
         with single_threaded():
+            side = pool.submit(tree_then_logistic)
             mlp = _mlp(data, params, emit, stop, cache)
             if not stop.is_set():
                 done(mlp)
-                lr = done(_logistic(data, params, stop, cache))
-        if not stop.is_set():
-            tree = tree_job.result()
+                tree, lr = side.result()
+        if cache is not None and not stop.is_set():
+            pool.submit(_grow_deep_tree, data, params["train_size"], cache)
     finally:
-        pool.shutdown(wait=not stop.is_set(), cancel_futures=True)
+        # Nothing is left to wait for but the deep tree, which the answer does not need.
+        pool.shutdown(wait=False, cancel_futures=stop.is_set())
     if stop.is_set():
         raise Cancelled
     models = {"logistic_regression": lr, "decision_tree": tree, "mlp": mlp}
@@ -249,33 +256,20 @@ class _Data:
     y_train: np.ndarray
     X_val: np.ndarray
     y_val: np.ndarray
-
-
-def _load_split_and_tree_code(train_size: int, val_size: int) -> _Data:
-    """The data slices, with scikit-learn's tree code imported beside their loading.
-
-    In a fresh process that import takes most of a second; done here, before any model
-    trains, the first call costs the import plus a warm call (training beside an import
-    made both slower).
-    """
-    if "sklearn.tree" in sys.modules:
-        return _split(train_size, val_size)
-    with ThreadPoolExecutor(max_workers=1, thread_name_prefix="neuralab-data") as pool:
-        data = pool.submit(_split, train_size, val_size)
-        importlib.import_module("sklearn.tree")
-        return data.result()
+    codes_train: np.ndarray  # the training pixels as grey levels 0..255 (for the tree)
 
 
 @functools.lru_cache(maxsize=4)
 def _split(train_size: int, val_size: int) -> _Data:
-    """The lesson's slices as float32 0..1, kept (read-only) for the next slider move."""
+    """The lesson's slices as float32 0..1 (and the training slice's uint8 grey levels),
+    kept (read-only) for the next slider move."""
     from neuralab.data import load_mnist
 
     mnist = load_mnist()
     data = _Data(
         mnist.features(slice(0, train_size)), np.asarray(mnist.labels[:train_size]),
         mnist.features(slice(len(mnist) - val_size, None)),
-        np.asarray(mnist.labels[len(mnist) - val_size:]),
+        np.asarray(mnist.labels[len(mnist) - val_size:]), mnist.pixels[:train_size],
     )
     for array in (data.X_train, data.X_val):
         array.setflags(write=False)
@@ -374,35 +368,57 @@ def _logistic(data: _Data, params: dict, stop: threading.Event, cache: ModelCach
     return result
 
 
-def _tree(data: _Data, params: dict, cache: ModelCache | None) -> ModelResult:
-    from sklearn.tree import DecisionTreeClassifier
+def grey_levels() -> np.ndarray:
+    """The feature value of each grey level 0..255, as the comparison scales pixels."""
+    return (np.arange(256).astype(np.float32) * np.float32(1 / 255)).astype(np.float64)
 
-    depth = params["tree_depth"]
-    grown = max(TREE_GROWN_DEPTH, depth)
-    key = ("tree", params["train_size"], params["seed"], grown)
+
+def _cached_tree(cache: ModelCache | None, train_size: int, depth: int) -> tuple | None:
+    """(tree, seconds) of a kept tree grown at least ``depth`` deep, if any."""
+    hit = cache.models.get(("tree", train_size)) if cache is not None else None
+    return hit if hit is not None and hit[0].max_depth >= depth else None
+
+
+def _grow_tree(data: _Data, train_size: int, depth: int, cache: ModelCache | None) -> tuple:
+    """A tree grown ``depth`` deep, and the seconds it took; kept in ``cache`` unless a
+    deeper one is kept already (the tree does not depend on the seed)."""
+    from neuralab.nn.tree import DecisionTree
+
     t0 = time.perf_counter()
-    hit = cache.models.get(key) if cache is not None else None
+    tree = DecisionTree(max_depth=depth).fit(data.codes_train, data.y_train, grey_levels())
+    grown = (tree, time.perf_counter() - t0)
+    if cache is not None and _cached_tree(cache, train_size, depth) is None:
+        cache.models.put(("tree", train_size), grown)
+    return grown
+
+
+def _grow_deep_tree(data: _Data, train_size: int, cache: ModelCache) -> None:
+    """Grow and keep the depth-20 tree the Tree Depth slider cuts, unless it is kept."""
+    if _cached_tree(cache, train_size, TREE_GROWN_DEPTH) is None:
+        _grow_tree(data, train_size, TREE_GROWN_DEPTH, cache)
+
+
+def _tree(data: _Data, params: dict, cache: ModelCache | None) -> ModelResult:
+    depth = params["tree_depth"]
+    t0 = time.perf_counter()
+    hit = _cached_tree(cache, params["train_size"], depth)
     if hit is None:
-        tree = DecisionTreeClassifier(max_depth=grown, random_state=params["seed"])
-        tree.fit(data.X_train, data.y_train)
-        fit_seconds = time.perf_counter() - t0
-        if cache is not None:
-            cache.models.put(key, (tree, fit_seconds))
+        tree, fit_seconds = _grow_tree(data, params["train_size"], depth, cache)
     else:
         tree, fit_seconds = hit
-    leaves = cut_tree_leaves(tree.tree_, data.X_val, depth)
-    pred = tree.classes_[tree.tree_.value[leaves, 0].argmax(axis=1)].astype(np.uint8)
+    pred = tree.predict(data.X_val, depth).astype(np.uint8)
     # A reused tree reports how long growing it took, like the other reused models.
     seconds = time.perf_counter() - t0 if hit is None else fit_seconds
     return ModelResult(
         "decision_tree", _accuracy(pred, data.y_val), seconds, pred,
-        {"depth": depth, "grown_depth": int(tree.get_depth()),
-         "parameters": tree_nodes(tree.tree_, depth)}, tree, cached=hit is not None,
+        {"depth": depth, "grown_depth": tree.get_depth(), "parameters": tree.nodes(depth)},
+        tree, cached=hit is not None,
     )
 
 
 def cut_tree_leaves(tree: Any, X: np.ndarray, depth: int) -> np.ndarray:
-    """The node each row of ``X`` reaches in a scikit-learn ``tree_`` cut at ``depth``.
+    """The node each row of ``X`` reaches in a grown tree's arrays (``tree.tree_``, ours or
+    scikit-learn's) cut at ``depth``.
 
     Every node stores its class counts, so the node where a row stops is the leaf of the
     tree grown with ``max_depth=depth`` from the same splits.
@@ -422,7 +438,7 @@ def cut_tree_leaves(tree: Any, X: np.ndarray, depth: int) -> np.ndarray:
 
 
 def tree_nodes(tree: Any, depth: int) -> int:
-    """How many nodes (questions and leaves) a scikit-learn ``tree_`` keeps when cut at
+    """How many nodes (questions and leaves) a grown tree's arrays keep when cut at
     ``depth``: the tree's count of things it learned, beside the other models' weights."""
     level, count = [0], 0
     for _ in range(depth + 1):

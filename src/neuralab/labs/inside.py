@@ -145,11 +145,9 @@ def logistic_images(result: ComparisonResult) -> dict[str, Any]:
 
 
 def _class_counts(tree: Any, node: int) -> np.ndarray:
-    """Training images of each digit that reach ``node`` (scikit-learn keeps fractions)."""
-    t = tree.tree_
+    """Training images of each digit that reach ``node``."""
     counts = np.zeros(N_CLASSES, dtype=np.int64)
-    row = np.rint(t.value[node, 0] * t.weighted_n_node_samples[node]).astype(np.int64)
-    counts[tree.classes_.astype(np.int64)] = row
+    counts[tree.classes_.astype(np.int64)] = tree.tree_.counts[node]
     return counts
 
 
@@ -193,7 +191,7 @@ def _tree_top(result: ComparisonResult, levels: int) -> dict[str, Any]:
 
 
 def count_leaves(t: Any, depth: int) -> int:
-    """Leaves of a scikit-learn ``tree_`` cut at ``depth``."""
+    """Leaves of a grown tree's arrays (``tree.tree_``) cut at ``depth``."""
     count, frontier = 0, [0]
     for d in range(depth + 1):
         inner = [i for i in frontier if t.children_left[i] != -1]

@@ -25,6 +25,12 @@
  *   csr_fill(x, indptr, data, indices, n, d)   then its data and column indices (one
  *                                     spare slot at the end of each)
  *
+ *   tree_grow(columns, y, levels, left, right, feature, threshold, counts, depth,
+ *             n, n_features, n_classes, max_depth)
+ *                                     grows the gini CART tree of neuralab/nn/tree.py
+ *                                     (its numpy code is the reference) from feature-major
+ *                                     uint8 level codes; returns the node count
+ *
  * The two CSR products are the first layer's matmuls on mostly-zero inputs (MNIST's pixels
  * are 81% zeros): a dense product multiplies every zero, these skip them. Their reference
  * is the dense product of the same rows (network.py), which they match to rounding.
@@ -35,8 +41,10 @@
  */
 #define PY_SSIZE_T_CLEAN
 #include <Python.h>
+#include <float.h>
 #include <math.h>
 #include <stdint.h>
+#include <string.h>
 
 #if defined(__GNUC__) && !defined(__clang__) && defined(__x86_64__) && defined(__linux__)
 /* One build runs everywhere; the loader picks the widest vector unit the CPU has. */
@@ -671,6 +679,237 @@ release_x:
     return result;
 }
 
+/* ------------------------------------------------------------------ the decision tree */
+
+typedef struct { Py_ssize_t start, end, depth, parent; int is_left; } TreeTask;
+/* A node's task sits at stack slot t; the features that vary in its parent sit in slot t of
+ * a list array beside the stack (a feature constant in a node is constant below it). The
+ * stack holds at most one pending right child per level, so max_depth + 2 slots suffice. */
+
+/* The index of the lowest set bit of a nonzero word. */
+static inline int
+lowest_bit(uint64_t bits)
+{
+#if defined(__GNUC__) || defined(__clang__)
+    return __builtin_ctzll(bits);
+#else
+    int i = 0;
+    while (!(bits & 1)) {
+        bits >>= 1;
+        i++;
+    }
+    return i;
+#endif
+}
+
+/* scikit-learn's Gini.proxy_impurity_improvement with its operations in its order. */
+static inline double
+gini_proxy(double n_left, double n_right, double sq_left, double sq_right)
+{
+    double gini_left = 1.0 - sq_left / (n_left * n_left);
+    double gini_right = 1.0 - sq_right / (n_right * n_right);
+    return -n_right * gini_right - n_left * gini_left;
+}
+
+/* Depth first, left before right, as scikit-learn numbers nodes. For each node and each
+ * feature: a histogram of (level, class) counts over the node's samples, then one pass over
+ * the levels present, scoring the split after each but the last. The best split is the
+ * first maximum in (feature, level) order. Returns the node count, or -1 (out of memory),
+ * -2 (a label >= n_classes). */
+static Py_ssize_t
+tree_grow_loop(const uint8_t *restrict cols, const uint8_t *restrict y,
+               const double *restrict levels, int64_t *restrict left, int64_t *restrict right,
+               int64_t *restrict feature, double *restrict threshold, int64_t *restrict counts,
+               int64_t *restrict depth_of, Py_ssize_t n, Py_ssize_t n_features,
+               Py_ssize_t n_classes, Py_ssize_t max_depth)
+{
+    Py_ssize_t nodes = 0, top = 0;
+    int32_t *samples = malloc(sizeof(int32_t) * (size_t)n);
+    TreeTask *stack = malloc(sizeof(TreeTask) * (size_t)(n + 1));
+    int64_t *hist = calloc((size_t)(256 * n_classes), sizeof(int64_t));
+    int64_t *total = calloc(256, sizeof(int64_t));
+    int64_t *run = malloc(sizeof(int64_t) * (size_t)n_classes);
+    Py_ssize_t slots = max_depth + 2;
+    int32_t *lists = malloc(sizeof(int32_t) * (size_t)(slots * n_features));
+    Py_ssize_t *list_len = malloc(sizeof(Py_ssize_t) * (size_t)slots);
+    int32_t *varies = malloc(sizeof(int32_t) * (size_t)n_features);
+    if (!samples || !stack || !hist || !total || !run || !lists || !list_len || !varies) {
+        nodes = -1;
+        goto done;
+    }
+    for (Py_ssize_t i = 0; i < n; i++) {
+        if (y[i] >= n_classes) {
+            nodes = -2;
+            goto done;
+        }
+        samples[i] = (int32_t)i;
+    }
+    for (Py_ssize_t f = 0; f < n_features; f++)
+        lists[f] = (int32_t)f;
+    list_len[0] = n_features;
+    stack[top++] = (TreeTask){0, n, 0, -1, 1};
+    while (top > 0) {
+        TreeTask task = stack[--top];
+        const int32_t *candidates = lists + top * n_features;
+        Py_ssize_t n_candidates = list_len[top], n_varies = 0;
+        Py_ssize_t node = nodes++, m = task.end - task.start;
+        int32_t *s = samples + task.start;
+        int64_t *c = counts + node * n_classes;
+        if (task.parent >= 0)
+            (task.is_left ? left : right)[task.parent] = node;
+        left[node] = right[node] = -1;
+        feature[node] = -2;
+        threshold[node] = -2.0;
+        depth_of[node] = task.depth;
+        for (Py_ssize_t k = 0; k < n_classes; k++)
+            c[k] = 0;
+        for (Py_ssize_t i = 0; i < m; i++)
+            c[y[s[i]]]++;
+        int64_t sq_node = 0;
+        for (Py_ssize_t k = 0; k < n_classes; k++)
+            sq_node += c[k] * c[k];
+        double md = (double)m;
+        double impurity = 1.0 - (double)sq_node / (md * md);
+        if (task.depth >= max_depth || m < 2 || impurity <= DBL_EPSILON)
+            continue;
+        double best = -INFINITY;
+        Py_ssize_t best_f = -1;
+        int best_low = 0, best_high = 0;
+        for (Py_ssize_t ci = 0; ci < n_candidates; ci++) {
+            Py_ssize_t f = candidates[ci];
+            const uint8_t *col = cols + f * n;
+            uint64_t present[4] = {0, 0, 0, 0};
+            for (Py_ssize_t i = 0; i < m; i++) {
+                int32_t r = s[i];
+                int g = col[r];
+                hist[g * n_classes + y[r]]++;
+                total[g]++;
+                present[g >> 6] |= (uint64_t)1 << (g & 63);
+            }
+            if ((present[0] != 0) + (present[1] != 0) + (present[2] != 0) + (present[3] != 0)
+                    > 1 || (present[0] & (present[0] - 1)) || (present[1] & (present[1] - 1))
+                    || (present[2] & (present[2] - 1)) || (present[3] & (present[3] - 1)))
+                varies[n_varies++] = (int32_t)f;
+            int64_t n_left = 0, sq_left = 0, sq_right = sq_node;
+            for (Py_ssize_t k = 0; k < n_classes; k++)
+                run[k] = 0;
+            int prev = -1;
+            for (int w = 0; w < 4; w++) {
+                uint64_t bits = present[w];
+                while (bits) {
+                    int g = w * 64 + lowest_bit(bits);
+                    bits &= bits - 1;
+                    if (prev >= 0) {
+                        double proxy = gini_proxy((double)n_left, (double)(m - n_left),
+                                                  (double)sq_left, (double)sq_right);
+                        if (proxy > best) {
+                            best = proxy;
+                            best_f = f;
+                            best_low = prev;
+                            best_high = g;
+                        }
+                    }
+                    int64_t *h = hist + g * n_classes;
+                    for (Py_ssize_t k = 0; k < n_classes; k++) {
+                        int64_t a = h[k];
+                        if (a) {
+                            int64_t l = run[k], r = c[k] - l;
+                            sq_left += (2 * l + a) * a;
+                            sq_right -= (2 * r - a) * a;
+                            run[k] = l + a;
+                            h[k] = 0;
+                        }
+                    }
+                    n_left += total[g];
+                    total[g] = 0;
+                    prev = g;
+                }
+            }
+        }
+        if (best_f < 0)
+            continue; /* no feature varies in this node */
+        double t = levels[best_low] / 2.0 + levels[best_high] / 2.0;
+        if (t == levels[best_high] || isinf(t))
+            t = levels[best_low];
+        feature[node] = best_f;
+        threshold[node] = t;
+        const uint8_t *col = cols + best_f * n;
+        Py_ssize_t i = 0, j = m;
+        while (i < j) {
+            if (col[s[i]] <= best_low) {
+                i++;
+            } else {
+                int32_t tmp = s[--j];
+                s[j] = s[i];
+                s[i] = tmp;
+            }
+        }
+        if (top + 2 > slots) { /* cannot happen: one pending right child per level */
+            nodes = -3;
+            goto done;
+        }
+        for (int side = 0; side < 2; side++) {
+            memcpy(lists + (top + side) * n_features, varies, sizeof(int32_t) * (size_t)n_varies);
+            list_len[top + side] = n_varies;
+        }
+        stack[top++] = (TreeTask){task.start + i, task.end, task.depth + 1, node, 0};
+        stack[top++] = (TreeTask){task.start, task.start + i, task.depth + 1, node, 1};
+    }
+done:
+    free(samples);
+    free(stack);
+    free(hist);
+    free(total);
+    free(run);
+    free(lists);
+    free(list_len);
+    free(varies);
+    return nodes;
+}
+
+static PyObject *
+tree_grow(PyObject *self, PyObject *args)
+{
+    PyObject *o[9];
+    Py_buffer b[9];
+    Py_ssize_t n, nf, nc, max_depth, got = 0, nodes = 0;
+    PyObject *result = NULL;
+    if (!PyArg_ParseTuple(args, "OOOOOOOOOnnnn", &o[0], &o[1], &o[2], &o[3], &o[4], &o[5],
+                          &o[6], &o[7], &o[8], &n, &nf, &nc, &max_depth)
+        || check_shape(n, nf) < 0 || check_shape(2 * n, nc) < 0)
+        return NULL;
+    if (n < 1 || n > INT32_MAX / 2 || nf < 1 || nc < 1 || nc > 256 || max_depth < 0) {
+        PyErr_SetString(PyExc_ValueError,
+                        "tree_grow needs 1 <= n < 2**30, n_features >= 1, "
+                        "1 <= n_classes <= 256 and max_depth >= 0");
+        return NULL;
+    }
+    Py_ssize_t cap = 2 * n - 1;
+    Py_ssize_t sizes[9] = {n * nf, n, 256 * 8, cap * 8, cap * 8, cap * 8, cap * 8,
+                           cap * nc * 8, cap * 8};
+    const char *names[9] = {"columns", "y", "levels", "left", "right", "feature",
+                            "threshold", "counts", "depth"};
+    for (; got < 9; got++)
+        if (take(o[got], &b[got], sizes[got], got >= 3, names[got]) < 0)
+            goto release;
+    Py_BEGIN_ALLOW_THREADS
+    nodes = tree_grow_loop(b[0].buf, b[1].buf, b[2].buf, b[3].buf, b[4].buf, b[5].buf,
+                           b[6].buf, b[7].buf, b[8].buf, n, nf, nc, max_depth);
+    Py_END_ALLOW_THREADS
+    if (nodes == -1)
+        PyErr_NoMemory();
+    else if (nodes == -2)
+        PyErr_Format(PyExc_IndexError, "labels must be in 0..%zd", nc - 1);
+    else if (nodes == -3)
+        PyErr_SetString(PyExc_RuntimeError, "tree_grow: stack overflow");
+    else
+        result = PyLong_FromSsize_t(nodes);
+release:
+    while (got > 0)
+        PyBuffer_Release(&b[--got]);
+    return result;
+}
+
 static PyMethodDef methods[] = {
     {"bias_act", bias_act, METH_VARARGS, "bias_act(z, b, n, k, relu): z += b, then relu."},
     {"relu_backward", relu_backward, METH_VARARGS,
@@ -690,6 +929,9 @@ static PyMethodDef methods[] = {
      "of length indptr[-1] + 1: the last slot is scratch)."},
     {"csr_t_matmul", csr_t_matmul, METH_VARARGS,
      "csr_t_matmul(data, indices, indptr, rows, d, g, m, n_features, k): g = X[rows].T @ d."},
+    {"tree_grow", tree_grow, METH_VARARGS,
+     "tree_grow(columns, y, levels, left, right, feature, threshold, counts, depth, n, "
+     "n_features, n_classes, max_depth) -> node count: a gini CART tree on uint8 codes."},
     {NULL, NULL, 0, NULL},
 };
 

@@ -64,10 +64,9 @@ def warm_up() -> None:
     stopped during the warm-up (Ctrl+C in the first second) ends it quietly.
     """
     try:
-        from sklearn.tree import DecisionTreeClassifier  # noqa: F401  (a one-second import)
-
         from neuralab.data import load_mnist
         from neuralab.nn import Network  # noqa: F401
+        from neuralab.nn.tree import DecisionTree  # noqa: F401
 
         load_mnist()
     except Exception as exc:  # only a shutting-down interpreter gets here in practice
