@@ -5,6 +5,7 @@
 import { ApiError, wsURL } from "../lib/api.js";
 import { control, select } from "../lib/controls.js";
 import { el } from "../lib/dom.js";
+import { observe } from "../lib/tasks.js";
 import { hiddenParts, hide, linkBuilder } from "./playground/classroom.js";
 import { fmt, lossChart, networkView, outputView } from "./playground/draw.js";
 
@@ -129,6 +130,10 @@ export async function mount(section, { params, state }) {
     epoch.value = String(f.epoch);
     trainLoss.value = fmt(f.train_loss);
     testLoss.value = fmt(f.test_loss);
+    if (Number.isFinite(f.test_loss)) {
+      observe("playground", { dataset: state.get("dataset"), test_loss: f.test_loss,
+        hidden_layers: (state.get("layers") || "").split(",").filter(Boolean).length });
+    }
     accuracy.textContent = f.train_accuracy === undefined ? ""
       : `Accuracy: training ${(100 * f.train_accuracy).toFixed(1)}%, `
         + `test ${(100 * (f.test_accuracy ?? 0)).toFixed(1)}%`;
