@@ -28,7 +28,7 @@ def open_builder(lab, query: str = ""):
 
 
 def test_the_builder_makes_a_link_that_shows_exactly_what_was_chosen(lab):
-    page, dialog = open_builder(lab, "neuron.target=NAND&neuron.w1=-1")
+    page, dialog = open_builder(lab, "neuron.w1=-1")
     for name in ("1 Functions", "2 Images", "3 Gradient descent", "3b Two weights", "4 MNIST",
                  "4b Inside", "4c Answers", "5b Playground", "6 What next"):
         dialog.get_by_label(name, exact=True).uncheck()
@@ -39,6 +39,7 @@ def test_the_builder_makes_a_link_that_shows_exactly_what_was_chosen(lab):
     assert "sections=neuron" in link and "task=nand" in link
     assert "neuron.hide=w1,bias" in link and "neuron.target=NAND" in link
     assert "neuron.w1=-1" in link  # the page's current settings travel with it
+    assert "neuron.target=NAND" in link  # and the task's own (its target)
     dialog.get_by_role("button", name="Copy the link").click()
     expect(dialog.locator(".teach-copied")).not_to_have_text("")
 
@@ -140,3 +141,50 @@ def test_the_class_view_counts_learners_live(lab):
     expect(page.locator(".class-tasks tbody tr")).to_have_count(6)
     before = int(page.locator(".class-view").get_attribute("data-refreshed"))
     expect(page.locator(".class-view")).not_to_have_attribute("data-refreshed", str(before))
+
+
+def _axe_serious(page) -> list:
+    from axe_playwright_python.sync_playwright import Axe
+
+    results = Axe().run(page)
+    return [(v["id"], v["impact"], v["nodes"][0]["target"])
+            for v in results.response["violations"] if v["impact"] in ("serious", "critical")]
+
+
+@pytest.mark.parametrize("size", [(1280, 720), (390, 844)])
+def test_teacher_views_are_accessible_and_photographed(browser, lab_url, artifacts, size):
+    width, height = size
+    context = browser.new_context(viewport={"width": width, "height": height})
+    page = context.new_page()
+    try:
+        page.goto(f"{lab_url}/?sections=neuron&task=nand&neuron.hide=bias")
+        page.wait_for_selector("body[data-ready=true]")
+        box = page.locator(f"{S} .task-box")
+        expect(box.locator(".task-progress")).to_contain_text("of 4")
+        page.locator(S).screenshot(path=artifacts / f"teach-task-todo-{width}x{height}.png")
+        page.goto(f"{lab_url}/?sections=neuron&task=nand&neuron.w1=-1&neuron.w2=-1"
+                  "&neuron.bias=1.5")
+        page.wait_for_selector("body[data-ready=true]")
+        expect(box).to_have_attribute("data-state", "done")
+        assert _axe_serious(page) == []
+        page.locator(S).screenshot(path=artifacts / f"teach-task-done-{width}x{height}.png")
+
+        page.goto(f"{lab_url}/")
+        page.wait_for_selector("body[data-ready=true]")
+        page.get_by_role("button", name="For teachers").click()
+        dialog = page.get_by_role("dialog", name="A link for your class")
+        dialog.get_by_label("Task", exact=True).select_option("spiral")
+        expect(dialog.get_by_label("Hide Features", exact=True)).to_be_visible()
+        assert _axe_serious(page) == []
+        page.screenshot(path=artifacts / f"teach-builder-{width}x{height}.png")
+        page.keyboard.press("Escape")
+        expect(dialog).to_be_hidden()
+        expect(page.get_by_role("button", name="For teachers")).to_be_focused()
+
+        page.goto(f"{lab_url}/class")
+        page.wait_for_selector("body[data-ready=true]")
+        expect(page.locator(".class-view")).to_have_attribute("data-state", "ready")
+        assert _axe_serious(page) == []
+        page.screenshot(path=artifacts / f"teach-class-{width}x{height}.png")
+    finally:
+        context.close()

@@ -1,10 +1,12 @@
 """Exercises with a checked target: the teacher's tasks, defined once as data.
 
 Each :class:`Task` names the section it belongs to, what the learner reads, and its check:
-a ``kind`` (what facts the section reports) and the target (``goal``). The page checks a task
-from what it already shows (the same kinds in ``web/lib/tasks.js``); :func:`check` is the
-same test in Python, which the server applies to what a page reports (and, for the neuron
-and the comparison, to what the server itself computed from the reported settings).
+a ``kind`` (what facts the section reports) and the target (``goal``); ``preset`` is what a
+teacher's link to the task sets in the section (the neuron's target for NAND). The page
+checks a task from what it already shows (the same kinds in ``web/lib/tasks.js``);
+:func:`check` is the same test in Python, which the server applies to what a page reports
+(and, for the neuron and the comparison, to what the server itself computed from the
+reported settings).
 
 Kinds and their facts:
 
@@ -35,6 +37,7 @@ class Task:
     text: str
     kind: str
     goal: dict[str, Any] = field(default_factory=dict)
+    preset: dict[str, Any] = field(default_factory=dict)  # the section's settings a link sets
 
     def to_dict(self) -> dict[str, Any]:
         return asdict(self)
@@ -52,11 +55,11 @@ TASKS: tuple[Task, ...] = (
     Task("nand", "neuron", "Make the neuron compute NAND",
          "With the single neuron (no hidden layer), set the weights and the bias so that its "
          "output is ON for every input pair except both inputs ON.",
-         "truth_table", {"outputs": [1, 1, 1, 0], "hidden": False}),
+         "truth_table", {"outputs": [1, 1, 1, 0], "hidden": False}, {"target": "NAND"}),
     Task("xor", "neuron", "Build XOR with a hidden layer",
          "Turn on the hidden layer and set its weights so that the network is ON when exactly "
          "one input is ON.",
-         "truth_table", {"outputs": [0, 1, 1, 0], "hidden": True}),
+         "truth_table", {"outputs": [0, 1, 1, 0], "hidden": True}, {"target": "XOR"}),
     Task("small-mlp", "compare", "93% with fewer than 5,000 weights",
          "Train an MLP that reaches 93% validation accuracy with fewer than 5,000 weights "
          "(biases included).",
@@ -68,7 +71,8 @@ TASKS: tuple[Task, ...] = (
     Task("banana", "descent", "Down the banana in fewer than 40 steps",
          "On the banana surface, tune the learning rate and momentum so that gradient descent "
          "with momentum reaches the minimum in fewer than 40 steps.",
-         "descent", {"surface": "banana", "optimizer": "momentum", "max_steps": 40}),
+         "descent", {"surface": "banana", "optimizer": "momentum", "max_steps": 40},
+         {"surface": "banana"}),
     Task("yellow", "pixels", "Paint the centre pixel yellow",
          "In the 3x3 picture, make the centre pixel pure yellow: red and green full, no blue.",
          "pixels", {"row": 1, "col": 1, "rgb": [1.0, 1.0, 0.0]}),

@@ -88,10 +88,11 @@ function showLinkNote(problems) {
   document.querySelector("main").prepend(note);
 }
 
-// The "For teachers" button: the link builder loads only when a teacher opens it.
+// The "For teachers" button, in the footer (out of a learner's way, and the header stays one
+// line on a projector): the link builder loads only when a teacher opens it.
 function teacherButton(spec) {
-  const header = document.querySelector(".site-header");
-  if (!header || document.body.classList.contains("embedded")) return;
+  const footer = document.querySelector(".site-footer");
+  if (!footer || document.body.classList.contains("embedded")) return;
   const button = document.createElement("button");
   button.type = "button";
   button.className = "teach-open";
@@ -100,7 +101,7 @@ function teacherButton(spec) {
     const mod = await import("./views/teach.js");
     mod.open(spec, button);
   });
-  header.append(button);
+  footer.append(" ", button);
 }
 
 async function main() {

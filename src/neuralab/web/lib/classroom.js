@@ -67,7 +67,8 @@ export function applyHidden(views) {
 }
 
 // The link for `choice`: { sections: [ids], views: [names], hide: {view: [names]}, task,
-// keep (carry the page's current settings of those views), embed }.
+// preset: {view, values} (the task's settings, unless the page's own are kept), keep (carry
+// the page's current settings of those views), embed }.
 export function buildLink(choice, search = location.search, origin = location.origin) {
   const now = new URLSearchParams(search);
   const out = new URLSearchParams();
@@ -81,6 +82,11 @@ export function buildLink(choice, search = location.search, origin = location.or
     if (choice.keep) {
       for (const [key, value] of now) {
         if (key.startsWith(`${view}.`) && key !== `${view}.hide`) out.set(key, value);
+      }
+    }
+    if (choice.preset?.view === view) {
+      for (const [name, value] of Object.entries(choice.preset.values)) {
+        if (!out.has(`${view}.${name}`)) out.set(`${view}.${name}`, String(value));
       }
     }
     const hide = choice.hide[view] || [];

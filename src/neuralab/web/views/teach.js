@@ -56,8 +56,9 @@ export async function open(spec, opener) {
             choice.hide[view] = [...chosen];
             update();
           })))
-          : el("p", { class: "muted", text: "Open the whole lab to choose this section's " +
-            "controls." }));
+          : el("p", { class: "muted", text: sections.some((s) => s.dataset.view === view
+            && s.hidden) ? "Open the whole lab to choose this section's controls."
+            : "This section has no controls to hide." }));
     }));
   };
 
@@ -73,6 +74,7 @@ export async function open(spec, opener) {
   taskSelect.addEventListener("change", () => {
     choice.task = taskSelect.value;
     const task = tasks.find((t) => t.id === choice.task);
+    choice.preset = task ? { view: task.section, values: task.preset } : null;
     if (task) {
       for (const s of sections) {
         if (s.dataset.view !== task.section || shown.has(s.id) || s.dataset.part) continue;
