@@ -400,7 +400,8 @@ def _serve(parser: argparse.ArgumentParser, args: argparse.Namespace) -> int:
                              addresses=addresses)
     try:
         app = create_app(scheduler=values.get("scheduler") or None, access=access,
-                         queue=values.get("queue", group("serve")["queue"].default))
+                         queue=values.get("queue", group("serve")["queue"].default),
+                         train_in=values.get("train_in", group("serve")["train_in"].default))
     except (ConnectionError, ImportError) as exc:  # an unreachable or unusable scheduler
         print(f"neuralab: {exc}", file=sys.stderr)
         return 1

@@ -86,6 +86,10 @@ class ClusterTrainer:
     def __init__(self, client: Any) -> None:
         self.client = client
 
+    def close(self) -> None:
+        """Let go of the cluster (the server is stopping); the cluster itself goes on."""
+        self.client.close()
+
     @property
     def slots(self) -> int:
         """How many runs the cluster can train at once (its worker threads)."""
@@ -99,7 +103,7 @@ class ClusterTrainer:
         emit = on_event or (lambda event: None)
         kept = cache.comparison(values, scope="ui")
         if kept is not None:  # trained before: answer from the server's memory
-            return _replay(kept, emit)
+            return replay(kept, emit)
         channel = f"neuralab-run-{uuid.uuid4().hex}"
         queue = Queue(channel, client=self.client)
         stop = DaskEvent(channel, client=self.client)
@@ -126,7 +130,7 @@ class ClusterTrainer:
         return result.to_dict()
 
 
-def _replay(result: ComparisonResult, emit: Callable[[Event], None]) -> dict[str, Any]:
+def replay(result: ComparisonResult, emit: Callable[[Event], None]) -> dict[str, Any]:
     """The events of a kept comparison, as a reused run sends them."""
     for point in result.models["mlp"].details["curve"]:
         emit({"type": "epoch", "model": "mlp", **point, "cached": True})

@@ -487,6 +487,10 @@ TABLE: dict[str, dict[str, Param]] = {
         Param("port", int, 8000, "Port to listen on.", low=1, high=65535),
         Param("scheduler", str, "", "A Dask distributed scheduler (tcp://HOST:PORT) to train "
               "the comparisons on, instead of this computer's cores.", max_length=255),
+        Param("train_in", str, "processes", "Where comparisons train: 'processes' (one worker "
+              "process per core, so the server answers every learner at once while they "
+              "train) or 'threads' (the server's own; less memory).",
+              choices=("processes", "threads")),
         Param("queue", int, 64, "Comparisons that may wait for a free core; past that, a new "
               "one is answered 'busy, try again' at once.", low=1, high=10_000),
         Param("token", str, "", "The token learners need (in the printed URL, then a cookie). "

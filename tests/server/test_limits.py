@@ -214,8 +214,10 @@ def test_a_flood_of_2000_runs_on_one_socket_trains_only_the_newest(monkeypatch):
             seen.append(ws.receive_json())
     assert seen[-1]["type"] == "done"
     assert training.finished == [1999]
-    assert len(training.started) <= 3  # the first runs may start before the next arrive
-    assert sum(m["type"] == "started" for m in seen) <= 3
+    # A run starts when the socket has been quiet for 0.1 s: a sender descheduled that long
+    # on a loaded machine lets one start (and be cancelled at once). Never one per message.
+    assert len(training.started) <= 10
+    assert sum(m["type"] == "started" for m in seen) <= 10
 
 
 def test_a_flood_of_bad_messages_is_answered_at_the_rate_only(monkeypatch):

@@ -15,6 +15,7 @@ import urllib.request
 from collections.abc import Iterator
 from contextlib import contextmanager
 
+import psutil
 import pytest
 from websockets.exceptions import InvalidStatus
 from websockets.sync.client import connect
@@ -120,10 +121,14 @@ def test_sigterm_stops_the_server_within_2_seconds_whatever_is_training():
             while (msg := json.loads(ws.recv(timeout=60)))["type"] != "waiting":
                 assert msg["type"] not in ("done", "error"), msg
             assert msg["position"] >= 2  # POSTs run and wait ahead of this run
+            children = psutil.Process(proc.pid).children(recursive=True)
+            assert children  # the training processes (and their forkserver)
             t0 = time.monotonic()
             proc.send_signal(signal.SIGTERM)
             proc.wait(timeout=10)
             stopped_in = time.monotonic() - t0
+        _, alive = psutil.wait_procs(children, timeout=5)
+        assert not alive, f"left running: {alive}"
         for poster in posters:
             poster.join(10)
     assert stopped_in < 2, f"SIGTERM took {stopped_in:.1f} s"

@@ -36,6 +36,7 @@ from neuralab.server.jobs import JobRunner
 from neuralab.server.learners import LearnerCookie, Shelf
 from neuralab.server.limits import BodyLimit
 from neuralab.server.playground_session import PointStore
+from neuralab.server.processes import ProcessTrainer
 from neuralab.server.routers import (
     answers,
     classroom,
@@ -86,18 +87,21 @@ async def _lifespan(app: FastAPI) -> AsyncIterator[None]:
     previous = sys.getswitchinterval()
     sys.setswitchinterval(SWITCH_INTERVAL)
     threading.Thread(target=warm_up, name="neuralab-warm-up", daemon=True).start()
+    if isinstance(app.state.trainer, ProcessTrainer):
+        threading.Thread(target=app.state.trainer.warm, name="neuralab-warm-workers",
+                         daemon=True).start()
     try:
         yield
     finally:
         sys.setswitchinterval(previous)
         app.state.jobs.shutdown()  # cancel what still runs or waits
         if app.state.trainer is not None:
-            app.state.trainer.client.close()
+            app.state.trainer.close()  # worker processes end, a cluster client lets go
 
 
 def create_app(*, max_jobs: int | None = None, models: ModelCache | None = None,
                scheduler: str | None = None, access: Access | None = None,
-               queue: int | None = QUEUE) -> FastAPI:
+               queue: int | None = QUEUE, train_in: str = "threads") -> FastAPI:
     """Build the lab application.
 
     ``max_jobs`` bounds how many trainings run at once (default: the number of cores, or
@@ -106,7 +110,9 @@ def create_app(*, max_jobs: int | None = None, models: ModelCache | None = None,
     comparisons on that cluster (:mod:`neuralab.cluster`; raises
     :class:`~neuralab.cluster.SchedulerUnreachable` if it does not answer); ``access``
     says which hosts it answers to and which token it requires (default: loopback, none);
-    ``queue`` bounds the trainings waiting for a core (None: no bound).
+    ``queue`` bounds the trainings waiting for a core (None: no bound); ``train_in``
+    "processes" trains comparisons in worker processes (:mod:`neuralab.server.processes`,
+    what ``neuralab serve`` does unless told otherwise), "threads" in this process.
     """
     trainer = None
     if scheduler:
@@ -114,6 +120,9 @@ def create_app(*, max_jobs: int | None = None, models: ModelCache | None = None,
 
         trainer = ClusterTrainer(connect(scheduler))
         max_jobs = max_jobs or trainer.slots
+    elif train_in == "processes":
+        trainer = ProcessTrainer(max_jobs)
+        max_jobs = trainer.slots
     app = FastAPIOffline(
         title="neuralab",
         version=__version__,
@@ -123,7 +132,7 @@ def create_app(*, max_jobs: int | None = None, models: ModelCache | None = None,
         redoc_url=None,
     )
     app.state.jobs = JobRunner(max_jobs, max_waiting=queue)
-    app.state.trainer = trainer  # None: train in this process
+    app.state.trainer = trainer  # None: train in this process's threads
     app.state.models = models if models is not None else ModelCache()
     app.state.uploads = PointStore()  # the playground's uploaded points
     app.state.access = access if access is not None else Access()

@@ -7,13 +7,16 @@ The page sends JSON messages ``{"type": ..., ...}``:
   place, the next epoch uses them;
 - ``play``, ``pause``, ``step`` (one epoch), ``regenerate`` (``seed``: new points, the
   network kept), ``edit`` (``layer``, ``neuron``, ``source`` (None: the bias), ``value``),
-  ``use`` (``id`` of uploaded points), ``export`` (``format``: json, numpy or torch), and
-  ``ack`` when it takes a frame to draw.
+  ``use`` (``id`` of uploaded points), ``export`` (``format``: json, numpy or torch),
+  ``trace`` and ``apply`` (``point``: the index of a training point; pause, then answer one
+  update on that point step by step, made for real by ``apply``), and ``ack`` when it takes
+  a frame to draw.
 
 The server answers ``points`` (the data to draw), ``frame`` (:meth:`Playground.frame` and the
-``state``: paused, playing or diverged), ``state``, ``export`` (``format``, ``text``) and
-``error`` (a detail naming the
-parameter, as a 422 would; the socket stays open).
+``state``: paused, playing or diverged), ``state``, ``export`` (``format``, ``text``),
+``trace`` and ``applied`` (``trace``: :func:`neuralab.labs.playground.backprop.trace`;
+``applied`` is followed by a frame) and ``error`` (a detail naming the parameter, as a 422
+would; the socket stays open).
 
 Frames go at the page's pace: at most one is on its way; the page's ``ack`` lets the next go.
 While playing, the worker trains epoch after epoch and makes a frame only when the page is
@@ -44,7 +47,8 @@ from neuralab.server.errors import problem
 from neuralab.server.jobs import JobCancelled, JobRunner
 from neuralab.server.protocol import MAX_MESSAGE, BadMessage
 
-TYPES = ("reset", "set", "play", "pause", "step", "regenerate", "edit", "use", "ack", "export")
+TYPES = ("reset", "set", "play", "pause", "step", "regenerate", "edit", "use", "ack", "export",
+         "trace", "apply")
 EXPORTS = ("json", "numpy", "torch")
 GRID, THUMB = 100, 25
 
@@ -114,6 +118,9 @@ def parse(text: str) -> dict[str, Any]:
     if message["type"] == "export" and message.get("format") not in EXPORTS:
         raise BadMessage("format", "format must be one of " + ", ".join(EXPORTS),
                          ", ".join(EXPORTS))
+    if message["type"] in ("trace", "apply") and (isinstance(message.get("point"), bool)
+                                                  or not isinstance(message.get("point"), int)):
+        raise BadMessage("point", "point must be the index of a training point (a whole number)")
     if message["type"] == "use" and not isinstance(message.get("id"), str):
         raise BadMessage("id", "id must be the text an upload answered")
     return message
@@ -252,6 +259,21 @@ class PlaygroundSession:
                     "numpy": lambda: export.numpy_script(run),
                     "torch": lambda: export.torch_script(run)}[message["format"]]()
         await self.send({"type": "export", "format": message["format"], "text": text})
+
+    async def on_trace(self, message: dict[str, Any]) -> None:
+        run = self._need_run()
+        await self.stop()
+        with self.lock:
+            trace = run.trace(message["point"])
+        await self.send({"type": "trace", "trace": trace})
+
+    async def on_apply(self, message: dict[str, Any]) -> None:
+        run = self._need_run()
+        await self.stop()
+        with self.lock:
+            trace = run.apply(message["point"])
+        await self.send({"type": "applied", "trace": trace})
+        await self.offer(self._frame())
 
     async def on_ack(self, message: dict[str, Any]) -> None:
         await self.ack()

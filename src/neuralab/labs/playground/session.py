@@ -7,8 +7,9 @@ accuracy), and the output of every neuron on a grid over [-6, 6]^2, all from one
 pass of the grid. The learning rate and the regularization can change between steps
 without a reset (``set``), as in TensorFlow Playground. ``regenerate`` draws new points
 (a new seed) and keeps the network; ``use_points`` trains on the learner's own points;
-``edit`` sets one weight or bias by hand. A loss that is NaN or infinite marks the frame
-``diverged`` (its losses are then None).
+``edit`` sets one weight or bias by hand. ``trace(point)`` shows one update on one training
+point step by step (backpropagation) and ``apply(point)`` makes it (:mod:`.backprop`). A loss
+that is NaN or infinite marks the frame ``diverged`` (its losses are then None).
 """
 
 from __future__ import annotations
@@ -19,6 +20,7 @@ from typing import Any
 
 import numpy as np
 
+from neuralab.labs.playground import backprop
 from neuralab.labs.playground.data import (
     FEATURES,
     RADIUS,
@@ -156,6 +158,15 @@ class Playground:
         else:
             raise ParamError("source", f"a neuron from 0 to {fan_in - 1}, or none for the "
                              "bias", source)
+
+    def trace(self, point: int) -> dict[str, Any]:
+        """One update on training point ``point``, step by step, without making it
+        (:func:`neuralab.labs.playground.backprop.trace`)."""
+        return backprop.trace(self, point)
+
+    def apply(self, point: int) -> dict[str, Any]:
+        """Make the update of :meth:`trace` (the epoch stays); returns its trace."""
+        return backprop.apply(self, point)
 
     def points_for_page(self) -> dict[str, Any]:
         """The training and test points as flat lists (x1, x2, label, x1, x2, ...)."""

@@ -8,6 +8,7 @@ import { el } from "../lib/dom.js";
 import { observe } from "../lib/tasks.js";
 import { hiddenParts, hide, linkBuilder } from "./playground/classroom.js";
 import { fmt, lossChart, networkView, outputView } from "./playground/draw.js";
+import { oneUpdate } from "./playground/update.js";
 
 const DATASETS = [["circle", "Circle"], ["xor", "Exclusive or"], ["gaussian", "Gaussian"],
   ["spiral", "Spiral"], ["three_spirals", "Three spirals"], ["blobs", "Blobs"],
@@ -99,6 +100,8 @@ export async function mount(section, { params, state }) {
         link.click();
         URL.revokeObjectURL(link.href);
         message.textContent = `Saved ${name}.`;
+      } else if (m.type === "trace" || m.type === "applied") {
+        slow.receive(m);
       } else if (m.type === "error") {
         message.textContent = m.detail.map((d) => d.message).join("; ");
       }
@@ -153,6 +156,7 @@ export async function mount(section, { params, state }) {
       ? frame.neurons[hovered[0] - 1][hovered[1]] : null;
     output.draw({ frame, neuron, data, showTest: showTest.input.checked,
       discrete: discrete.input.checked });
+    slow.mark();
   }
 
   // ---------------------------------------------------------------- controls
@@ -351,6 +355,9 @@ export async function mount(section, { params, state }) {
     editor.hidden = false;
   }
 
+  const slow = oneUpdate({ host: netHost, net, canvas: outputCanvas, send, root, inputs,
+    data: () => data, frame: () => frame, repaint: () => frame && paintOutput() });
+
   const chartCanvas = el("canvas", { class: "pg-chart", "aria-hidden": "true" });
   const chartTip = el("p", { class: "pg-chart-tip", "aria-live": "off" });
   const chart = lossChart(chartCanvas, chartTip);
@@ -393,7 +400,7 @@ export async function mount(section, { params, state }) {
     el("div", { class: "pg-main" },
       el("div", { class: "pg-col pg-data-col" }, dataGroup),
       el("div", { class: "pg-col pg-net-col" }, featureGroup, layerGroup, netHost, explain,
-        editor),
+        slow.el, editor),
       el("div", { class: "pg-col pg-out-col" },
         group("Output", el("div", { class: "pg-losses" },
           readout("pg-train-label", "Training loss", trainLoss),

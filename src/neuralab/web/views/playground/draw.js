@@ -254,6 +254,7 @@ export function networkView(host, onNeuron) {
         });
       });
     },
+    geometry() { return geometry; }, // { width, height, centres[column][row], box }
     node(layerIndex, index) {
       return boxes.find((b) => b.layer === layerIndex && b.index === index)?.node;
     },

@@ -1,0 +1,185 @@
+"""One update, slowly, in Chromium: every stage walked with Next (and the arrow keys), the
+numbers on the drawing checked against the server's trace, the update applied, axe-clean,
+and screenshots of a forward and a backward stage at projector and phone size.
+
+Waits on the panel's ``data-stage`` and ``data-applied`` and on the socket's messages,
+never on time.
+"""
+
+from __future__ import annotations
+
+import json
+
+import pytest
+from axe_playwright_python.sync_playwright import Axe
+from playwright.sync_api import expect
+
+from tests.e2e.test_screenshots import CONTROLS, LAYOUT_PROBLEMS
+
+pytestmark = pytest.mark.e2e
+
+QUERY = "playground.seed=3&playground.layers=3,2"
+
+
+def open_with_socket(page, base: str):
+    """Open the full-page playground and collect the JSON the server sends on its socket."""
+    received: list[dict] = []
+
+    def on_socket(ws):
+        ws.on("framereceived", lambda payload: received.append(json.loads(payload))
+              if isinstance(payload, str) else None)
+    page.on("websocket", on_socket)
+    page.goto(f"{base}/playground?{QUERY}")
+    page.wait_for_selector("body[data-ready=true]", timeout=15_000)
+    expect(page.locator(".pg")).not_to_have_attribute("data-frames", "0")
+    return received
+
+
+def last(received: list[dict], kind: str) -> dict:
+    return [m for m in received if m["type"] == kind][-1]
+
+
+def stage_ids(trace: dict) -> list[str]:
+    n = len(trace["layers"])
+    return (["pick", "input", *[f"forward-{k}" for k in range(1, n + 1)], "loss",
+             *[f"backward-{k}" for k in range(n, 0, -1)], "change"])
+
+
+def test_step_through_one_update_and_apply_it(lab, artifacts):
+    page = lab.page
+    received = open_with_socket(page, lab.base)
+    view = page.locator(".pg")
+    page.get_by_role("button", name="Run/Pause", exact=True).click()
+    expect(view).to_have_attribute("data-state", "playing")
+    page.get_by_role("button", name="One update, slowly", exact=True).click()
+    expect(view).to_have_attribute("data-state", "paused")  # it paused training
+    panel = page.get_by_role("region", name="One update, slowly")
+    expect(panel).to_have_attribute("data-stage", "pick")
+    # pick a point by clicking on the output picture: the nearest training point is taken
+    points = last(received, "points")["train"]
+    x1, x2 = points[0], points[1]
+    canvas = page.locator("canvas.pg-output")
+    canvas.scroll_into_view_if_needed()
+    box = canvas.bounding_box()
+    canvas.click(position={"x": (x1 + 6) / 12 * box["width"],
+                           "y": (6 - x2) / 12 * box["height"]})
+    expect(panel).to_have_attribute("data-stage", "input")
+    trace = last(received, "trace")["trace"]
+    assert trace["point"] == 0 and trace["xy"] == pytest.approx([x1, x2], abs=1e-3)
+    stages = stage_ids(trace)
+    live = panel.locator(".pg-slow-say")
+    assert live.get_attribute("aria-live") == "polite"
+    seen = {}
+    for stage in stages[2:]:
+        panel.get_by_role("button", name="Next", exact=True).click()
+        expect(panel).to_have_attribute("data-stage", stage)
+        seen[stage] = live.inner_text()
+        assert seen[stage]
+    # the numbers shown are the trace's: the output on the drawing and in the loss sentence
+    out_layer = len(trace["layers"])
+    panel.get_by_role("button", name="Back", exact=True).click()  # back through the stages
+    page.keyboard.press("ArrowLeft")
+    expect(panel).to_have_attribute("data-stage", stages[-3])
+    for _ in range(stages.index(stages[-3]) - stages.index(f"forward-{out_layer}")):
+        page.keyboard.press("ArrowLeft")
+    expect(panel).to_have_attribute("data-stage", f"forward-{out_layer}")
+    shown = page.locator(f".pg-slow-val[data-layer='{out_layer}'][data-index='0'] text")
+    assert float(shown.text_content()) == pytest.approx(trace["output"][0], abs=6e-4)
+    assert f"{trace['loss']:.3f}" in seen["loss"]
+    first = trace["layers"][-1]["delta"][0]
+    assert f"{first:.3f}" in seen[f"backward-{out_layer}"]
+    # forward to the end with the arrow keys: every weight's change, and apply it
+    for _ in range(len(stages)):
+        page.keyboard.press("ArrowRight")
+    expect(panel).to_have_attribute("data-stage", "change")
+    row = panel.locator("tr[data-layer='1'][data-from='0'][data-to='0']")
+    cells = row.locator("td")
+    step = trace["layers"][0]
+    assert float(cells.nth(0).inner_text()) == pytest.approx(step["weights"][0][0], abs=6e-4)
+    assert float(cells.nth(2).inner_text()) == pytest.approx(step["weight_changes"][0][0],
+                                                             rel=6e-3)
+    assert float(cells.nth(3).inner_text()) == pytest.approx(step["new_weights"][0][0], abs=6e-4)
+    frames_before = int(view.get_attribute("data-frames"))
+    epoch = view.get_attribute("data-epoch")
+    page.get_by_role("button", name="Apply this update", exact=True).click()
+    expect(panel).to_have_attribute("data-applied", "1")
+    expect(view).to_have_attribute("data-frames", str(frames_before + 1))
+    frame = last(received, "frame")
+    assert frame["epoch"] == int(epoch) and view.get_attribute("data-epoch") == epoch
+    for layer, traced in zip(frame["layers"], trace["layers"], strict=True):
+        assert layer["weights"] == traced["new_weights"] != traced["weights"]
+    page.get_by_role("button", name="Close", exact=True).click()
+    expect(panel).to_be_hidden()
+    assert lab.errors == []
+
+
+def test_a_random_point_and_the_keyboard_alone(lab):
+    page = lab.page
+    received = open_with_socket(page, lab.base)
+    start = page.get_by_role("button", name="One update, slowly", exact=True)
+    start.focus()
+    page.keyboard.press("Enter")
+    panel = page.get_by_role("region", name="One update, slowly")
+    expect(panel).to_have_attribute("data-stage", "pick")
+    page.get_by_label("Training point", exact=True).fill("7")
+    page.get_by_role("button", name="Use this point", exact=True).click()
+    expect(panel).to_have_attribute("data-stage", "input")
+    assert last(received, "trace")["trace"]["point"] == 7
+    page.get_by_role("button", name="Back", exact=True).click()
+    page.get_by_role("button", name="A random point", exact=True).click()
+    expect(panel).to_have_attribute("data-stage", "input")
+    count = len(last(received, "points")["train"]) // 3
+    assert 0 <= last(received, "trace")["trace"]["point"] < count
+    # a step of training moves the weights: the trace is stale, the walk-through says so
+    page.get_by_role("button", name="Step", exact=True).click()
+    expect(panel).to_have_attribute("data-stage", "pick")
+    expect(panel.locator(".pg-slow-say")).to_contain_text("changed")
+    # Run closes the walk-through
+    page.get_by_role("button", name="Run/Pause", exact=True).click()
+    expect(panel).to_be_hidden()
+    assert lab.errors == []
+
+
+@pytest.mark.parametrize(("width", "height"), [(1280, 720), (390, 844)])
+def test_axe_and_screenshots_while_stepping(browser, lab_url, artifacts, width, height):
+    context = browser.new_context(viewport={"width": width, "height": height})
+    page = context.new_page()
+    try:
+        received = open_with_socket(page, lab_url)
+        page.get_by_role("button", name="One update, slowly", exact=True).click()
+        panel = page.get_by_role("region", name="One update, slowly")
+        page.get_by_label("Training point", exact=True).fill("12")
+        page.get_by_role("button", name="Use this point", exact=True).click()
+        expect(panel).to_have_attribute("data-stage", "input")
+        trace = last(received, "trace")["trace"]
+        nxt = panel.get_by_role("button", name="Next", exact=True)
+        nxt.click()
+        expect(panel).to_have_attribute("data-stage", "forward-1")
+        net = page.locator(".pg-net-col")
+        net.scroll_into_view_if_needed()
+        net.screenshot(path=artifacts / f"playground-update-forward-{width}x{height}.png")
+        results = Axe().run(page)
+        bad = [(v["id"], v["impact"], v["nodes"][0]["target"])
+               for v in results.response["violations"] if v["impact"] in ("serious", "critical")]
+        assert bad == [], results.generate_report()
+        n = len(trace["layers"])
+        while panel.get_attribute("data-stage") != f"backward-{n - 1}":
+            nxt.click()
+        net.scroll_into_view_if_needed()
+        net.screenshot(path=artifacts / f"playground-update-backward-{width}x{height}.png")
+        while panel.get_attribute("data-stage") != "change":
+            nxt.click()
+        net.scroll_into_view_if_needed()
+        net.screenshot(path=artifacts / f"playground-update-change-{width}x{height}.png")
+        results = Axe().run(page)
+        bad = [(v["id"], v["impact"], v["nodes"][0]["target"])
+               for v in results.response["violations"] if v["impact"] in ("serious", "critical")]
+        assert bad == [], results.generate_report()
+        width_now = page.evaluate("document.documentElement.scrollWidth")
+        assert width_now <= width  # nothing pushes the page sideways
+        # nothing of the walk-through overlaps another control or sticks out of the section
+        # (the upload label, 312 px wide in a 216 px column, is another view's matter)
+        problems = page.evaluate(LAYOUT_PROBLEMS, CONTROLS)
+        assert [p for p in problems if "pg-slow" in p and "pg-file" not in p] == []
+    finally:
+        context.close()
