@@ -173,3 +173,18 @@ def test_the_whole_class_has_a_rate_too():
     with pytest.raises(TooFast):
         for i in range(Classroom.CLASS_BURST + 1):
             room.report(f"tab-{i:08d}", None, None, NoComparisons())
+
+
+def test_a_comparison_task_is_checked_on_the_comparison_the_server_trained(lab):
+    settings = {"mlp_width": 4, "mlp_depth": 1, "tree_depth": 1, "train_size": 100, "seed": 3}
+    trained = lab.post("/api/compare", json=settings)
+    assert trained.status_code == 200
+    mlp = trained.json()["models"]["mlp"]
+    # what the page claims is ignored: the server reads its own accuracy and weight count
+    r = lab.post("/api/class/report", json={"tab": "tab-hhhhhhhh", "task": "small-mlp",
+                                             "facts": {"settings": trained.json()["params"],
+                                                       "val_accuracy": 0.99}})
+    assert r.status_code == 200
+    assert r.json()["done"] is (mlp["accuracy"] >= 0.93)
+    assert r.json()["progress"] == (f"Last MLP: {100 * mlp['accuracy']:.1f}% with "
+                                    f"{784 * 4 + 4 + 4 * 10 + 10:,} weights.")
