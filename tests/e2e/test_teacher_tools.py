@@ -125,11 +125,25 @@ def test_a_task_not_met_stays_not_done(lab):
     expect(box).to_have_attribute("data-state", "done")
 
 
+def test_the_banana_task_is_checked_from_the_paths(lab):
+    page = lab.open("sections=surfaces&task=banana&descent.surface=banana")
+    box = page.locator("#surfaces .task-box")
+    expect(box.locator(".task-progress")).to_have_text("Reached the minimum in 56 steps.")
+    expect(box).to_have_attribute("data-state", "todo")
+    page = lab.open("sections=surfaces&task=banana&descent.surface=banana&descent.rate=0.12"
+                    "&descent.beta=0.7")
+    expect(box).to_have_attribute("data-state", "done")
+    expect(box.locator(".task-progress")).to_have_text("Reached the minimum in 29 steps.")
+
+
 def test_the_pixel_task_is_checked_from_the_picture(lab):
     page = lab.open("sections=pixels&task=yellow")
     box = page.locator("#pixels .task-box")
     expect(box.locator(".task-progress")).to_contain_text("channels still to set")
     expect(box).to_have_attribute("data-state", "todo")
+    page = lab.open("sections=pixels&task=yellow&pixels.red=0.8,0,0,0,1,0,0,0,0.9"
+                    "&pixels.green=0,0.8,1,0.6,1,0,0,0,0.5&pixels.blue=0,0,0.6,0,0,0,0.7,0,0")
+    expect(box).to_have_attribute("data-state", "done")
 
 
 def test_the_class_view_counts_learners_live(lab):
