@@ -202,3 +202,34 @@ def test_teacher_views_are_accessible_and_photographed(browser, lab_url, artifac
         page.screenshot(path=artifacts / f"teach-class-{width}x{height}.png")
     finally:
         context.close()
+
+
+def test_the_small_mlp_task_reads_the_finished_comparison(lab):
+    page = lab.open("sections=mnist&task=small-mlp&compare.mlp_width=4&compare.mlp_depth=1"
+                    "&compare.train_size=100")
+    expect(page.locator("#mnist .compare")).to_have_attribute("data-state", "done",
+                                                               timeout=30_000)
+    box = page.locator("#mnist .task-box")
+    # 784 x 4 + 4 x 10 weights and 4 + 10 biases; 100 training images are far from 93%
+    expect(box.locator(".task-progress")).to_have_text(
+        re.compile(r"^Last MLP: \d+\.\d% with 3,190 weights\.$"))
+    expect(box).to_have_attribute("data-state", "todo")
+
+
+def test_the_spiral_task_asks_for_the_spiral_then_reads_the_test_loss(lab):
+    page = lab.page
+    page.goto(f"{lab.base}/playground?task=spiral")
+    lab.wait_ready()
+    expect(page.locator(".pg")).not_to_have_attribute("data-frames", "0")
+    box = page.locator("#playground .task-box")
+    expect(box.locator(".task-progress")).to_have_text("Pick the spiral data.")
+    page.goto(f"{lab.base}/playground?task=spiral&playground.dataset=spiral"
+              "&playground.layers=4,4,2")
+    lab.wait_ready()
+    expect(page.locator(".pg")).not_to_have_attribute("data-frames", "0")
+    expect(box.locator(".task-progress")).to_have_text("Use 2 hidden layers (now 3).")
+    page.goto(f"{lab.base}/playground?task=spiral&playground.dataset=spiral")
+    lab.wait_ready()
+    expect(page.locator(".pg")).not_to_have_attribute("data-frames", "0")
+    expect(box.locator(".task-progress")).to_have_text(re.compile(r"^Test loss 0\.\d{3}\.$"))
+    expect(box).to_have_attribute("data-state", "todo")  # an untrained network is far off
