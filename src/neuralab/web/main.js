@@ -59,12 +59,12 @@ function linkProblems(opened, spec, views) {
   for (const [key, raw] of opened) {
     if (TOP_KEYS.includes(key)) continue;
     const [view, name] = key.split(/\.(.*)/s);
-    if (!known.has(view) || (name !== "hide" && !(spec[view] || []).some((p) => p.name === name))) {
+    const param = (spec[view] || []).find((p) => p.name === name);
+    if (!known.has(view) || (name !== "hide" && !param)) {
       if (view !== "playground") bad.push(`${key} (unknown)`);
     } else if (name !== "hide" && views.includes(view) && view !== "playground") {
-      const p = spec[view].find((q) => q.name === name);
-      const given = read(p, raw);
-      if (given !== (now.has(key) ? read(p, now.get(key)) : asText(p, p.default))) {
+      const given = read(param, raw);
+      if (given !== (now.has(key) ? read(param, now.get(key)) : asText(param, param.default))) {
         bad.push(now.has(key) ? `${key} (now ${now.get(key)})` : `${key} (the default)`);
       }
     }
@@ -90,7 +90,7 @@ function showLinkNote(problems) {
 
 // The "For teachers" button, in the footer (out of a learner's way, and the header stays one
 // line on a projector): the link builder loads only when a teacher opens it.
-function teacherButton(spec) {
+function teacherButton() {
   const footer = document.querySelector(".site-footer");
   if (!footer || document.body.classList.contains("embedded")) return;
   const button = document.createElement("button");
@@ -99,7 +99,7 @@ function teacherButton(spec) {
   button.textContent = "For teachers";
   button.addEventListener("click", async () => {
     const mod = await import("./views/teach.js");
-    mod.open(spec, button);
+    mod.open(button);
   });
   footer.append(" ", button);
 }
@@ -114,7 +114,7 @@ async function main() {
   const states = new Map(sections.map((s) => [s, labState(s.dataset.view,
     spec[s.dataset.view] || [])]));
   const problems = linkProblems(opened, spec, views);
-  teacherButton(spec);
+  teacherButton();
   await Promise.all(sections.map(async (el) => {
     const view = el.dataset.view;
     try {

@@ -26,7 +26,8 @@ export function check(task, f) {
       const right = f.outputs.filter((v, i) => v === g.outputs[i]).length;
       if (f.hidden !== g.hidden) {
         const where = g.hidden ? "Turn the hidden layer on" : "Turn the hidden layer off";
-        return { done: false, progress: `${where} for this task; ${right} of 4 input pairs right.` };
+        return { done: false,
+          progress: `${where} for this task; ${right} of 4 input pairs right.` };
       }
       return { done: right === 4, progress: `${right} of 4 input pairs right.` };
     }
@@ -43,7 +44,9 @@ export function check(task, f) {
       return { done: f.test_loss < g.max_test_loss,
         progress: `Test loss ${f.test_loss.toFixed(3)}.` };
     case "descent": {
-      if (f.surface !== g.surface) return { done: false, progress: `Pick the ${g.surface} surface.` };
+      if (f.surface !== g.surface) {
+        return { done: false, progress: `Pick the ${g.surface} surface.` };
+      }
       const step = f.reached_at[g.optimizer];
       if (step === null || step === undefined) {
         return { done: false, progress: "Not at the minimum yet." };

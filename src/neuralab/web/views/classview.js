@@ -5,7 +5,8 @@ import { el, plural } from "../lib/dom.js";
 
 const REFRESH = 2000;
 
-const secs = (s) => (s === null || s === undefined ? "–" : `${s < 10 ? s.toFixed(1) : Math.round(s)} s`);
+const secs = (s) => (s === null || s === undefined ? "–"
+  : `${s < 10 ? s.toFixed(1) : Math.round(s)} s`);
 
 function figure(label, value, id) {
   return el("div", { class: "class-figure" },

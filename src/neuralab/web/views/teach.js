@@ -14,7 +14,7 @@ function checkbox(id, label, checked, onChange) {
   return el("div", { class: "control checkbox" }, box, el("label", { for: id, text: label }));
 }
 
-export async function open(spec, opener) {
+export async function open(opener) {
   if (dialog) {
     dialog.showModal();
     return;
