@@ -100,6 +100,9 @@ def test_nand_is_checked_from_the_neurons_outputs(lab):
     box = page.locator(f"{S} .task-box")
     expect(box).to_have_attribute("data-state", "todo")
     expect(box.locator(".task-progress")).to_contain_text("of 4 input pairs right")
+    # the task's preset: the neuron's own target is NAND too, and the link says so
+    expect(page.locator(S).get_by_role("combobox", name="Target Function")).to_have_value("NAND")
+    assert "neuron.target=NAND" in lab.query()
     # w1 = w2 = -1, bias = 1.5: ON unless both inputs are ON (relu: ON when the sum > 0)
     _set(lab, "Weight 1", -10)
     _set(lab, "Weight 2", -10)

@@ -2,7 +2,7 @@
 import { fetchParams } from "./lib/api.js";
 import { applyHidden } from "./lib/classroom.js";
 import { labState } from "./lib/state.js";
-import { reportPresence, startTask } from "./lib/tasks.js";
+import { linkedTask, reportPresence, startTask } from "./lib/tasks.js";
 
 const TOP_KEYS = ["sections", "embed", "task", "token"];
 
@@ -108,12 +108,13 @@ async function main() {
   const opened = new URLSearchParams(location.search);
   const sections = chooseSections();
   trackHeader();
-  const spec = await fetchParams();
+  const [spec, linked] = await Promise.all([fetchParams(), linkedTask()]);
   const views = [...new Set(sections.map((s) => s.dataset.view))];
   // Every view's state is read (and a bad value corrected in the URL) before any mounts.
   const states = new Map(sections.map((s) => [s, labState(s.dataset.view,
     spec[s.dataset.view] || [])]));
   const problems = linkProblems(opened, spec, views);
+  if (linked.problem) problems.push(linked.problem);
   teacherButton();
   await Promise.all(sections.map(async (el) => {
     const view = el.dataset.view;
@@ -130,7 +131,7 @@ async function main() {
     }
   }));
   problems.push(...applyHidden(views));
-  const taskProblem = await startTask(sections);
+  const taskProblem = startTask(linked.task, sections);
   if (taskProblem) problems.push(taskProblem);
   showLinkNote(problems);
   reportPresence();

@@ -84,20 +84,40 @@ export function reportPresence() {
   setInterval(() => { if (document.visibilityState === "visible") send(); }, HEARTBEAT);
 }
 
-// The task box in its section, checked live. Returns a message when `?task=` names no task.
-export async function startTask(mounted) {
-  const id = new URLSearchParams(location.search).get("task");
-  if (!id) return "";
+// The task the link names (`?task=`): { task } or { problem } naming what is wrong (none:
+// {}). A task's preset settings (the neuron's target for NAND) are put in the URL, unless
+// the link sets them itself, so that the views mount with them.
+export async function linkedTask() {
+  const query = new URLSearchParams(location.search);
+  const id = query.get("task");
+  if (!id) return {};
   let tasks;
   try {
     tasks = await getJSON("/api/tasks");
   } catch {
-    return "";
+    return {};
   }
   const task = tasks.find((t) => t.id === id);
-  if (!task) return `task: no task named "${id}" (tasks: ${tasks.map((t) => t.id).join(", ")})`;
+  if (!task) {
+    return { problem: `task: no task named "${id}" (tasks: ${tasks.map((t) => t.id).join(", ")})` };
+  }
+  let changed = false;
+  for (const [name, value] of Object.entries(task.preset || {})) {
+    const key = `${task.section}.${name}`;
+    if (!query.has(key)) {
+      query.set(key, String(value));
+      changed = true;
+    }
+  }
+  if (changed) history.replaceState(null, "", `${location.pathname}?${query}${location.hash}`);
+  return { task };
+}
+
+// The task box in its section, checked live. Returns a problem when its section is not shown.
+export function startTask(task, mounted) {
+  if (!task) return "";
   const section = mounted.find((s) => s.dataset.view === task.section);
-  if (!section) return `task: "${id}" belongs to a section this link does not show`;
+  if (!section) return `task: "${task.id}" belongs to a section this link does not show`;
   const progress = el("p", { class: "task-progress", text: "Not started." });
   const badge = el("span", { class: "task-badge", text: "To do" });
   const live = el("p", { class: "visually-hidden", role: "status", "aria-live": "polite" });
