@@ -470,6 +470,10 @@ TABLE: dict[str, dict[str, Param]] = {
               label="Learning rate", low=0.00001, high=10.0,
               extra={"options": [0.00001, 0.0001, 0.001, 0.003, 0.01, 0.03, 0.1, 0.3, 1, 3,
                                  10]}),
+        Param("optimizer", str, "sgd", "How each update uses the gradient: plain steps "
+              "(sgd, TensorFlow Playground's), with momentum, or Adam (changing it keeps the "
+              "weights and starts its velocity or moments at zero).", label="Optimizer",
+              choices=("sgd", "momentum", "adam")),
         Param("regularization", str, "none", "Penalty that pulls the weights to zero.",
               label="Regularization", choices=("none", "l1", "l2")),
         Param("regularization_rate", float, 0.0, "Strength of the penalty.",

@@ -15,8 +15,10 @@ from neuralab.labs.playground.data import features
 from neuralab.labs.playground.export import numpy_script, to_json, torch_script
 
 RUNS = [
-    {"dataset": "spiral", "layers": "5,3", "sin_x1": True, "x1_x2": True, "activation": "relu"},
-    {"dataset": "blobs", "loss": "cross_entropy", "layers": "4", "activation": "sigmoid"},
+    {"dataset": "spiral", "layers": "5,3", "sin_x1": True, "x1_x2": True, "activation": "relu",
+     "optimizer": "adam"},
+    {"dataset": "blobs", "loss": "cross_entropy", "layers": "4", "activation": "sigmoid",
+     "optimizer": "momentum"},
     {"dataset": "circle", "loss": "cross_entropy", "layers": "", "x2_squared": True},
     {"problem": "regression", "dataset": "plane", "layers": "3", "activation": "linear"},
 ]

@@ -69,3 +69,70 @@ def test_a_diverging_network_is_marked_and_its_frame_is_json_safe():
     assert frame["diverged"] and frame["train_loss"] is None
     json.dumps(frame, allow_nan=False)
     assert not Playground(seed=1).frame(20, 10)["diverged"]
+
+
+def test_a_point_added_by_hand_trains_from_epoch_0_and_is_in_the_download():
+    run = Playground(dataset="circle", seed=2)
+    run.step(3)
+    n_train, n_test = len(run.train_points), len(run.test_points)
+    run.add_point(1.5, -2.25, -1)
+    assert run.epoch == 0
+    assert len(run.train_points) == n_train + 1 and len(run.test_points) == n_test
+    assert run.train_points.xy[-1].tolist() == [1.5, -2.25]
+    assert "1.5,-2.25,-1" in run.points.to_csv()
+    assert len(run.X_train) == n_train + 1
+    run.step(1)
+
+
+def test_a_point_is_removed_by_clicking_near_it():
+    run = Playground(dataset="blobs", loss="cross_entropy", seed=2)
+    x1, x2 = run.test_points.xy[0]
+    label = run.test_points.labels[0]
+    total = len(run.points)
+    run.remove_point(float(x1) + 0.01, float(x2))
+    assert len(run.points) == total - 1 and len(run.test_points) == total - 1 - len(
+        run.train_points)
+    assert not ((run.points.xy == (x1, x2)).all(axis=1) & (run.points.labels == label)).any()
+    with pytest.raises(ParamError, match="x1"):
+        run.remove_point(100.0, 100.0)
+
+
+@pytest.mark.parametrize(("settings", "bad", "param"), [
+    ({"dataset": "circle"}, (7.0, 0.0, 1), "x1"),
+    ({"dataset": "circle"}, (0.0, float("nan"), 1), "x2"),
+    ({"dataset": "circle"}, (0.0, 0.0, 0), "label"),  # two classes are -1 and 1
+    ({"dataset": "blobs", "loss": "cross_entropy"}, (0.0, 0.0, 7), "label"),
+    ({"dataset": "blobs", "loss": "cross_entropy"}, (0.0, 0.0, True), "label"),
+    ({"problem": "regression", "dataset": "plane"}, (0.0, 0.0, 2.5), "label"),
+])
+def test_a_point_out_of_range_is_refused_by_name(settings, bad, param):
+    run = Playground(seed=1, **settings)
+    total = len(run.points)
+    with pytest.raises(ParamError, match=param):
+        run.add_point(*bad)
+    assert len(run.points) == total
+
+
+def test_a_regression_value_and_a_third_class_can_be_added():
+    reg = Playground(problem="regression", dataset="plane", seed=1)
+    reg.add_point(0.0, 1.0, 0.75)
+    assert reg.train_points.labels[-1] == 0.75
+    blobs = Playground(dataset="blobs", loss="cross_entropy", seed=1)
+    blobs.add_point(0.0, 1.0, 2)
+    assert blobs.train_points.labels.dtype == np.int64 and blobs.train_points.labels[-1] == 2
+
+
+@pytest.mark.parametrize("settings", [{"dataset": "xor"},
+                                      {"dataset": "blobs", "loss": "cross_entropy"}])
+def test_the_confusion_matrix_counts_every_point(settings):
+    run = Playground(seed=4, **settings)
+    run.step(10)
+    frame = run.frame()
+    k = max(2, run.classes)
+    for part, points in (("train", run.train_points), ("test", run.test_points)):
+        matrix = np.array(frame[f"{part}_confusion"])
+        assert matrix.shape == (k, k) and matrix.sum() == len(points)
+        assert np.trace(matrix) / matrix.sum() == pytest.approx(frame[f"{part}_accuracy"])
+        truth = (points.labels > 0).astype(int) if k == 2 else points.labels.astype(int)
+        assert matrix.sum(axis=1).tolist() == np.bincount(truth, minlength=k).tolist()
+    assert "train_confusion" not in Playground(problem="regression", dataset="plane").frame()

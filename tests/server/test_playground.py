@@ -208,3 +208,59 @@ def test_export_answers_the_network_as_json_or_a_script(client):
             assert answer["text"].startswith(start)
         ws.send_json({"type": "export", "format": "onnx"})
         assert ws.receive_json()["detail"][0]["param"] == "format"
+
+
+def test_points_added_and_removed_by_hand_restart_the_run_and_are_downloadable(client):
+    with client.websocket_connect(PLAYGROUND_WS) as ws:
+        first, _ = reset(ws)
+        ws.send_json({"type": "step"})
+        ws.send_json({"type": "ack"})
+        assert ws.receive_json()["epoch"] == 1
+        ws.send_json({"type": "ack"})
+        ws.send_json({"type": "point", "action": "add", "x1": 2.5, "x2": -1, "label": -1})
+        points, frame = ws.receive_json(), ws.receive_json()
+        assert points["type"] == "points" and frame["type"] == "frame"
+        assert frame["epoch"] == 0 and frame["state"] == "paused"
+        assert len(points["train"]) == len(first["train"]) + 3
+        assert points["train"][-3:] == [2.5, -1, -1]
+        csv = client.get(f"/api/playground/points/{points['id']}.csv").text
+        assert "2.5,-1,-1" in csv and len(csv.splitlines()) == 502
+        ws.send_json({"type": "ack"})
+        ws.send_json({"type": "point", "action": "remove", "x1": 2.45, "x2": -1.02})
+        points = ws.receive_json()
+        assert len(points["train"]) == len(first["train"])
+        assert ws.receive_json()["epoch"] == 0
+        csv = client.get(f"/api/playground/points/{points['id']}.csv").text
+        assert "2.5,-1,-1" not in csv and len(csv.splitlines()) == 501
+
+
+@pytest.mark.parametrize(("message", "param"), [
+    ({"action": "move", "x1": 0, "x2": 0}, "action"),
+    ({"action": "add", "x1": "1", "x2": 0, "label": 1}, "x1"),
+    ({"action": "add", "x1": 0, "x2": 0}, "label"),
+    ({"action": "add", "x1": 6.5, "x2": 0, "label": 1}, "x1"),
+    ({"action": "add", "x1": 0, "x2": -7, "label": 1}, "x2"),
+    ({"action": "add", "x1": 0, "x2": 0, "label": 2}, "label"),
+    ({"action": "remove", "x1": 5.9, "x2": 5.9}, "x1"),
+])
+def test_a_bad_point_is_answered_with_an_error_naming_it(client, message, param):
+    with client.websocket_connect(PLAYGROUND_WS) as ws:
+        reset(ws, dataset="xor")
+        ws.send_json({"type": "point", **message})
+        answer = ws.receive_json()
+        assert answer["type"] == "error" and answer["detail"][0]["param"] == param, answer
+        ws.send_json({"type": "step"})  # the socket still works
+        ws.send_json({"type": "ack"})
+        assert ws.receive_json()["type"] == "frame"
+
+
+def test_the_optimizer_changes_in_place_and_a_bad_one_is_named(client):
+    with client.websocket_connect(PLAYGROUND_WS) as ws:
+        reset(ws)
+        ws.send_json({"type": "set", "params": {"optimizer": "adam"}})
+        ws.send_json({"type": "step"})
+        ws.send_json({"type": "ack"})
+        assert ws.receive_json()["epoch"] == 1
+        ws.send_json({"type": "set", "params": {"optimizer": "nesterov"}})
+        answer = ws.receive_json()
+        assert answer["type"] == "error" and answer["detail"][0]["param"] == "optimizer"

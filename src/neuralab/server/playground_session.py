@@ -3,11 +3,14 @@
 The page sends JSON messages ``{"type": ..., ...}``:
 
 - ``reset`` with ``params`` (every playground setting): a new run at epoch 0;
-- ``set`` with ``params`` (learning rate, regularization, its rate, batch size): changed in
-  place, the next epoch uses them;
+- ``set`` with ``params`` (learning rate, optimizer, regularization, its rate, batch
+  size): changed in place, the next epoch uses them;
 - ``play``, ``pause``, ``step`` (one epoch), ``regenerate`` (``seed``: new points, the
   network kept), ``edit`` (``layer``, ``neuron``, ``source`` (None: the bias), ``value``),
-  ``use`` (``id`` of uploaded points), ``export`` (``format``: json, numpy or torch),
+  ``use`` (``id`` of uploaded points), ``point`` (``action`` add with ``x1``, ``x2``,
+  ``label``, or remove with ``x1``, ``x2``: the nearest point within 0.3; the run restarts at
+  epoch 0 on the points, which are kept like an upload: the ``points`` answer has their
+  ``id`` for the download), ``export`` (``format``: json, numpy or torch),
   ``trace`` and ``apply`` (``point``: the index of a training point; pause, then answer one
   update on that point step by step, made for real by ``apply``), and ``ack`` when it takes
   a frame to draw.
@@ -48,7 +51,8 @@ from neuralab.server.jobs import JobCancelled, JobRunner
 from neuralab.server.protocol import MAX_MESSAGE, BadMessage
 
 TYPES = ("reset", "set", "play", "pause", "step", "regenerate", "edit", "use", "ack", "export",
-         "trace", "apply")
+         "point", "trace", "apply")
+POINT_ACTIONS = ("add", "remove")
 EXPORTS = ("json", "numpy", "torch")
 GRID, THUMB = 100, 25
 
@@ -118,6 +122,13 @@ def parse(text: str) -> dict[str, Any]:
     if message["type"] == "export" and message.get("format") not in EXPORTS:
         raise BadMessage("format", "format must be one of " + ", ".join(EXPORTS),
                          ", ".join(EXPORTS))
+    if message["type"] == "point":
+        if message.get("action") not in POINT_ACTIONS:
+            raise BadMessage("action", "action must be add or remove", "add, remove")
+        for name in ("x1", "x2", *(("label",) if message["action"] == "add" else ())):
+            value = message.get(name)
+            if isinstance(value, bool) or not isinstance(value, (int, float)):
+                raise BadMessage(name, f"{name} must be a number")
     if message["type"] in ("trace", "apply") and (isinstance(message.get("point"), bool)
                                                   or not isinstance(message.get("point"), int)):
         raise BadMessage("point", "point must be the index of a training point (a whole number)")
@@ -231,6 +242,19 @@ class PlaygroundSession:
             fresh.use_points(points)
             return fresh
         await self._restart(make)
+
+    async def on_point(self, message: dict[str, Any]) -> None:
+        run = self._need_run()
+        await self.stop()
+        with self.lock:
+            if message["action"] == "add":
+                run.add_point(message["x1"], message["x2"], message["label"])
+            else:
+                run.remove_point(message["x1"], message["x2"])
+        self.state = "paused"
+        key = self.store.add(run.points)
+        await self.send({"type": "points", **run.points_for_page(), "id": key})
+        await self.offer(self._frame())
 
     async def on_set(self, message: dict[str, Any]) -> None:
         run = self._need_run()

@@ -22,7 +22,9 @@ point. The numbers are those that ``PlaygroundNet.accumulate`` on the point foll
 ``PlaygroundNet.update`` would give (the tests check it, and every gradient against finite
 differences). :func:`apply` writes them into the network as a real update; the epoch count
 does not change (an epoch is a pass over all the training points) and gradients waiting
-from a part-batch stay waiting.
+from a part-batch stay waiting. The step shown is plain gradient descent (the ``sgd``
+optimizer's) whatever the run's ``optimizer``; the trace names that optimizer so the page can
+say that momentum or Adam would turn the same gradient into another step.
 
 >>> from neuralab.labs.playground import Playground
 >>> run = Playground(layers="2", seed=1)
@@ -151,13 +153,14 @@ def _trace(run: Playground, point: int) -> dict[str, Any]:
         target = [float(y0 > 0)]
     else:
         target = [y0]
-    return _finite({
+    return finite({
         "point": point, "xy": run.train_points.xy[point].tolist(), "label": y0,
         "inputs": list(run.inputs), "features": x[0].tolist(),
         "output_kind": net.output, "loss_kind": net.loss,
         "output": outs[-1][0].tolist(), "target": target, "loss": loss,
         "learning_rate": rate, "regularization": kind, "regularization_rate": reg,
         "batch_size": 1, "training_batch_size": s["batch_size"], "epoch": run.epoch,
+        "optimizer": s["optimizer"],  # the step shown is plain gradient descent whatever it is
         "layers": layers,
     })
 
@@ -173,12 +176,12 @@ def apply(run: Playground, point: int) -> dict[str, Any]:
     return t
 
 
-def _finite(value: Any) -> Any:
+def finite(value: Any) -> Any:
     """NaN and infinities as None (JSON has neither), in nested lists and dicts."""
     if isinstance(value, list):
-        return [_finite(v) for v in value]
+        return [finite(v) for v in value]
     if isinstance(value, dict):
-        return {k: _finite(v) for k, v in value.items()}
+        return {k: finite(v) for k, v in value.items()}
     if isinstance(value, float) and not math.isfinite(value):
         return None
     return value

@@ -11,6 +11,13 @@ joins the next epoch's first update, as in TensorFlow Playground, whose ``nn.ts`
 * the loss is half the squared error with a tanh output for two classes labelled -1/+1 and
   a linear output for regression (TensorFlow Playground's only loss), or cross-entropy with
   a sigmoid (two classes) or softmax (more) output, which its users asked for;
+* the optimizer turns the mean gradient ``g`` of a batch into the step (``rate`` is the
+  learning rate): ``sgd`` (TensorFlow Playground's only one) steps ``rate * g``; ``momentum``
+  keeps a velocity ``v = 0.9 v + g`` per weight and bias and steps ``rate * v``; ``adam``
+  keeps ``m = 0.9 m + 0.1 g`` and ``s = 0.999 s + 0.001 g²`` and steps
+  ``rate * m̂ / (√ŝ + 1e-8)`` with the bias-corrected ``m̂ = m / (1 - 0.9^t)``,
+  ``ŝ = s / (1 - 0.999^t)`` after ``t`` updates. Choosing another optimizer starts its state
+  afresh (zero velocity, zero moments, ``t = 0``); changing the rate keeps it;
 * regularization moves each weight (never a bias) after its gradient step by
   ``rate * reg_rate * R'(w)``, with ``R'`` taken before the step; an L1 step that would take
   a weight across zero sets it to zero for good (the weight is "dead").
@@ -33,6 +40,9 @@ HIDDEN_ACTIVATIONS = {"relu": "relu", "tanh": "tanh", "sigmoid": "sigmoid",
                       "linear": "identity"}
 LOSSES = ("square", "cross_entropy")
 REGULARIZATIONS = ("none", "l1", "l2")
+OPTIMIZERS = ("sgd", "momentum", "adam")
+MOMENTUM = 0.9
+ADAM_BETA1, ADAM_BETA2, ADAM_EPSILON = 0.9, 0.999, 1e-8
 
 
 @dataclass
@@ -83,6 +93,52 @@ class PlaygroundNet:
         self._grads = [(np.zeros_like(layer.weights), np.zeros_like(layer.biases))
                        for layer in self.layers]
         self._count = 0  # points whose gradients wait in _grads
+        self.optimizer = "sgd"
+        self._moments: list[list[np.ndarray]] = []  # per layer: the optimizer's state arrays
+        self._t = 0  # Adam's updates so far
+
+    def _optimizer_state(self, optimizer: str) -> None:
+        """Start ``optimizer``'s state afresh when it differs from the current one."""
+        if optimizer == self.optimizer and (self._moments or optimizer == "sgd"):
+            return
+        if optimizer not in OPTIMIZERS:
+            raise ValueError(f"optimizer must be one of {', '.join(OPTIMIZERS)}")
+        self.optimizer, self._t = optimizer, 0
+        kinds = {"sgd": 0, "momentum": 1, "adam": 2}[optimizer]  # velocity; or m and s
+        self._moments = [[np.zeros_like(a) for _ in range(kinds)
+                          for a in (layer.weights, layer.biases)] for layer in self.layers]
+
+    def _steps(self, rate: float) -> list[tuple[np.ndarray, np.ndarray]]:
+        """Each layer's (weight step, bias step), made in ``_grads`` from the mean gradient."""
+        if self.optimizer == "sgd":
+            step = rate / self._count
+            for gw, gb in self._grads:
+                gw *= step
+                gb *= step
+            return self._grads
+        for (gw, gb) in self._grads:
+            gw /= self._count
+            gb /= self._count
+        if self.optimizer == "momentum":
+            for (gw, gb), (vw, vb) in zip(self._grads, self._moments, strict=True):
+                for g, v in ((gw, vw), (gb, vb)):
+                    v *= MOMENTUM
+                    v += g
+                    np.multiply(v, rate, out=g)
+            return self._grads
+        self._t += 1
+        c1, c2 = 1 - ADAM_BETA1 ** self._t, 1 - ADAM_BETA2 ** self._t
+        for (gw, gb), (mw, mb, sw, sb) in zip(self._grads, self._moments, strict=True):
+            for g, m, v in ((gw, mw, sw), (gb, mb, sb)):
+                m *= ADAM_BETA1
+                m += (1 - ADAM_BETA1) * g
+                v *= ADAM_BETA2
+                v += (1 - ADAM_BETA2) * g * g
+                denominator = np.sqrt(v / c2)
+                denominator += ADAM_EPSILON
+                np.divide(m / c1, denominator, out=g)
+                g *= rate
+        return self._grads
 
     # ------------------------------------------------------------------ forward
 
@@ -173,18 +229,21 @@ class PlaygroundNet:
                 below.backward(outs[i], delta)
         self._count += len(X)
 
-    def update(self, rate: float, regularization: str, reg_rate: float) -> None:
-        """Move every weight by the mean accumulated gradient, then regularize."""
+    def update(self, rate: float, regularization: str, reg_rate: float,
+               optimizer: str = "sgd") -> None:
+        """Move every weight by the optimizer's step from the mean accumulated gradient, then
+        regularize. A dead weight neither moves nor gathers momentum."""
         if not self._count:
             return
-        step = rate / self._count
-        for layer, (gw, gb) in zip(self.layers, self._grads, strict=True):
-            gb *= step
+        self._optimizer_state(optimizer)
+        for layer, (gw, _) in zip(self.layers, self._grads, strict=True):
+            if layer.any_dead:
+                gw[layer.dead] = 0.0
+        for layer, (gw, gb) in zip(self.layers, self._steps(rate), strict=True):
             layer.biases -= gb
             w = layer.weights
             if layer.any_dead:
                 gw[layer.dead] = 0.0
-            gw *= step
             if regularization == "none" or not reg_rate:
                 w -= gw
             elif regularization == "l2":  # R'(w) = w, taken before the gradient step
@@ -208,7 +267,7 @@ class PlaygroundNet:
         self._count = 0
 
     def epoch(self, X: np.ndarray, y: np.ndarray, batch_size: int, rate: float,
-              regularization: str, reg_rate: float) -> None:
+              regularization: str, reg_rate: float, optimizer: str = "sgd") -> None:
         """One pass over the training points in order. The weights move after points
         ``batch_size``, ``2 * batch_size``, ... of the epoch; the gradients of a last part-batch
         wait and join the next epoch's first update (TensorFlow Playground counts
@@ -217,7 +276,7 @@ class PlaygroundNet:
             stop = min(len(X), start + batch_size)
             self.accumulate(X[start:stop], y[start:stop])
             if stop - start == batch_size:
-                self.update(rate, regularization, reg_rate)
+                self.update(rate, regularization, reg_rate, optimizer)
 
     # ------------------------------------------------------------------ reading
 

@@ -4,12 +4,14 @@
 ``playground`` group, draws the data from the seed and builds the network. ``step(epochs)``
 trains; ``frame()`` reads what the page draws: the epoch, training and test loss (and
 accuracy), and the output of every neuron on a grid over [-6, 6]^2, all from one forward
-pass of the grid. The learning rate and the regularization can change between steps
-without a reset (``set``), as in TensorFlow Playground. ``regenerate`` draws new points
-(a new seed) and keeps the network; ``use_points`` trains on the learner's own points;
-``edit`` sets one weight or bias by hand. ``trace(point)`` shows one update on one training
-point step by step (backpropagation) and ``apply(point)`` makes it (:mod:`.backprop`). A loss
-that is NaN or infinite marks the frame ``diverged`` (its losses are then None).
+pass of the grid. The learning rate, the optimizer and the regularization can change between
+steps without a reset (``set``), as in TensorFlow Playground; a new optimizer starts with
+fresh state (no velocity, no moments), a new rate keeps it. ``regenerate`` draws new points
+(a new seed) and keeps the network; ``use_points`` trains on the learner's own points,
+``add_point`` and ``remove_point`` edit them one at a time; ``edit`` sets one weight or bias
+by hand. ``trace(point)`` shows one update on one training point step by step
+(backpropagation) and ``apply(point)`` makes it (:mod:`.backprop`). A loss that is NaN or
+infinite marks the frame ``diverged`` (its losses are then None).
 """
 
 from __future__ import annotations
@@ -23,6 +25,7 @@ import numpy as np
 from neuralab.labs.playground import backprop
 from neuralab.labs.playground.data import (
     FEATURES,
+    MAX_Y,
     RADIUS,
     Points,
     features,
@@ -35,7 +38,7 @@ MAX_LAYERS = 8
 MAX_NEURONS = 32
 REGRESSION_SETS = ("plane", "multi_gaussian")
 MAX_EDIT = 100.0  # the largest weight or bias the learner may type in
-LIVE = ("learning_rate", "regularization", "regularization_rate", "batch_size")
+LIVE = ("learning_rate", "regularization", "regularization_rate", "batch_size", "optimizer")
 
 
 def parse_layers(text: str) -> list[int]:
@@ -83,14 +86,16 @@ class Playground:
         self.settings = s
         self._build(generate(s["dataset"], s["noise"] / 100, s["seed"]))
 
-    def _build(self, points: Points) -> None:
-        """Split ``points`` and make a new network that fits them (classes, output, loss)."""
+    def _build(self, points: Points, split: tuple[Points, Points] | None = None) -> None:
+        """Split ``points`` (unless ``split`` gives the training and test points) and make a
+        new network that fits them (classes, output, loss)."""
         s = self.settings
         regression = points.problem == "regression"
         if (s["problem"] == "regression") != regression:
             raise ParamError("problem", f"{points.problem} for these points", s["problem"])
         self.points = points
-        self.train_points, self.test_points = self.points.split(s["ratio"] / 100, s["seed"])
+        self.train_points, self.test_points = split or self.points.split(s["ratio"] / 100,
+                                                                         s["seed"])
         self.classes = self.points.classes
         if self.classes > 2:
             output, loss, n_out = "softmax", "cross_entropy", self.classes
@@ -117,7 +122,7 @@ class Playground:
     # ------------------------------------------------------------------ changing
 
     def set(self, **changes: Any) -> None:
-        """Change the learning rate, regularization, its rate or the batch size in place
+        """Change the learning rate, optimizer, regularization, its rate or the batch size in place
         (the network and its epoch stay)."""
         unknown = sorted(set(changes) - set(LIVE))
         if unknown:
@@ -137,6 +142,53 @@ class Playground:
     def use_points(self, points: Points) -> None:
         """Train on ``points`` (say, an upload) from epoch 0 with a new network."""
         self._build(points)
+
+    def add_point(self, x1: float, x2: float, label: float) -> None:
+        """Add a training point (a class of the current data, or a value from -2 to 2 for
+        regression) and start a new network at epoch 0 on the points; the others keep their
+        part (training or test)."""
+        for name, v in (("x1", x1), ("x2", x2)):
+            if not (_number(v) and -RADIUS <= v <= RADIUS):
+                raise ParamError(name, f"a number from -{RADIUS:g} to {RADIUS:g}", v)
+        p = self.points
+        if p.problem == "regression":
+            if not (_number(label) and -MAX_Y <= label <= MAX_Y):
+                raise ParamError("label", f"a value from -{MAX_Y:g} to {MAX_Y:g}", label)
+        else:
+            classes = (-1, 1) if p.classes == 2 else tuple(range(p.classes))
+            if not (_number(label) and label in classes):
+                raise ParamError("label", "one of the classes " + ", ".join(map(str, classes)),
+                                 label)
+        row = np.array([[float(x1), float(x2)]])
+
+        def more(part: Points) -> Points:
+            return Points(np.vstack([part.xy, row]),
+                          np.append(part.labels, label).astype(part.labels.dtype), p.problem,
+                          p.classes)
+        self._build(more(p), (more(self.train_points), self.test_points))
+
+    def remove_point(self, x1: float, x2: float, within: float = 0.3) -> None:
+        """Remove the point nearest (x1, x2) if it lies ``within`` that distance, and start a
+        new network at epoch 0 on the rest."""
+        if not (_number(x1) and _number(x2)):
+            raise ParamError("x1", "the numbers x1 and x2 of a point", (x1, x2))
+        parts = [self.train_points, self.test_points]
+        where = [(float(np.hypot(*(part.xy - (x1, x2)).T).min()), k) if len(part) else
+                 (math.inf, k) for k, part in enumerate(parts)]
+        distance, k = min(where)
+        if distance > within:
+            raise ParamError("x1", f"the place of a point (none within {within:g} of "
+                             f"({x1:g}, {x2:g}))", (x1, x2))
+        part = parts[k]
+        i = int(np.hypot(*(part.xy - (x1, x2)).T).argmin())
+        parts[k] = Points(np.delete(part.xy, i, axis=0), np.delete(part.labels, i),
+                          part.problem, part.classes)
+        p = self.points
+        j = int(np.flatnonzero((p.xy == part.xy[i]).all(axis=1)
+                               & (p.labels == part.labels[i]))[0])
+        whole = Points(np.delete(p.xy, j, axis=0), np.delete(p.labels, j), p.problem,
+                       p.classes)
+        self._build(whole, (parts[0], parts[1]))
 
     def edit(self, layer: int, neuron: int, source: int | None, value: float) -> None:
         """Set the weight from ``source`` (a neuron of the layer before) into ``neuron`` of
@@ -182,20 +234,26 @@ class Playground:
         for _ in range(epochs):
             with np.errstate(over="ignore", invalid="ignore"):  # divergence shows in frames
                 self.net.epoch(self.X_train, self.y_train, s["batch_size"], s["learning_rate"],
-                               s["regularization"], s["regularization_rate"])
+                               s["regularization"], s["regularization_rate"], s["optimizer"])
             self.epoch += 1
 
     # ------------------------------------------------------------------ reading
 
-    def losses(self) -> dict[str, float]:
-        """Mean loss on the training and test points (and accuracy when classifying)."""
-        out: dict[str, float] = {}
+    def losses(self) -> dict[str, Any]:
+        """Mean loss on the training and test points; when classifying also the accuracy and
+        the confusion matrix (``confusion[true][predicted]``: counts of points, classes in
+        order; -1 before +1 for two classes)."""
+        out: dict[str, Any] = {}
         for part, X, y in (("train", self.X_train, self.y_train),
                            ("test", self.X_test, self.y_test)):
             outputs = self.net.forward(X)[-1]
             out[f"{part}_loss"] = float(self.net._losses(outputs, y).mean()) if len(y) else 0.0
             if self.points.problem == "classification" and len(y):
-                out[f"{part}_accuracy"] = float(np.mean(self._classes(outputs) == self._truth(y)))
+                guess, truth = self._classes(outputs), self._truth(y)
+                out[f"{part}_accuracy"] = float(np.mean(guess == truth))
+                k = max(2, self.classes)
+                out[f"{part}_confusion"] = np.bincount(truth * k + guess, minlength=k * k) \
+                    .reshape(k, k).tolist()
         return out
 
     def _classes(self, outputs: np.ndarray) -> np.ndarray:
@@ -240,23 +298,19 @@ class Playground:
             out_codes = {"values": _codes(value)}
         with np.errstate(over="ignore", invalid="ignore"):
             losses = self.losses()
-        diverged = not all(math.isfinite(v) for v in losses.values())
+        diverged = not all(math.isfinite(v) for v in losses.values() if isinstance(v, float))
         if diverged:
-            losses = {k: (v if math.isfinite(v) else None) for k, v in losses.items()}
+            losses = {k: (v if not isinstance(v, float) or math.isfinite(v) else None)
+                      for k, v in losses.items()}
+        layers = self.net.parameters()
         return {"epoch": self.epoch, **losses, "diverged": diverged, "size": size,
                 "thumb": len(range(0, size, every)), "output": out_codes, "neurons": neurons,
-                "layers": _finite(self.net.parameters()) if diverged else self.net.parameters()}
+                "layers": backprop.finite(layers) if diverged else layers}
 
 
-def _finite(value: Any) -> Any:
-    """Lists of numbers with NaN and infinities as None (JSON has neither)."""
-    if isinstance(value, list):
-        return [_finite(v) for v in value]
-    if isinstance(value, dict):
-        return {k: _finite(v) for k, v in value.items()}
-    if isinstance(value, float) and not math.isfinite(value):
-        return None
-    return value
+def _number(value: Any) -> bool:
+    return isinstance(value, (int, float)) and not isinstance(value, bool) \
+        and math.isfinite(value)
 
 
 def _codes(values: np.ndarray) -> str:

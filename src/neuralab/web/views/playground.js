@@ -4,10 +4,13 @@
 // Every setting and the seed live in the URL, so a link reproduces the run from epoch 0.
 import { ApiError, wsURL } from "../lib/api.js";
 import { control, select } from "../lib/controls.js";
-import { el } from "../lib/dom.js";
+import { el, int8s } from "../lib/dom.js";
 import { observe } from "../lib/tasks.js";
 import { hiddenParts, hide, linkBuilder } from "./playground/classroom.js";
+import { confusionTables } from "./playground/confusion.js";
 import { fmt, lossChart, networkView, outputView } from "./playground/draw.js";
+import { neuronText, weightText } from "./playground/explain.js";
+import { pointsEditor } from "./playground/points.js";
 import { oneUpdate } from "./playground/update.js";
 
 const DATASETS = [["circle", "Circle"], ["xor", "Exclusive or"], ["gaussian", "Gaussian"],
@@ -16,7 +19,9 @@ const DATASETS = [["circle", "Circle"], ["xor", "Exclusive or"], ["gaussian", "G
 const REGRESSION = ["plane", "multi_gaussian"];
 const MULTI = ["three_spirals", "blobs"];
 const FEATURES = ["x1", "x2", "x1_squared", "x2_squared", "x1_x2", "sin_x1", "sin_x2"];
-const LIVE = ["learning_rate", "regularization", "regularization_rate", "batch_size"];
+const LIVE = ["learning_rate", "regularization", "regularization_rate", "batch_size",
+  "optimizer"];
+const ACTIVATIONS = ["relu", "tanh", "sigmoid", "linear"];
 const EXPORT_FILES = { json: ["network.json", "application/json"],
   numpy: ["network_numpy.py", "text/x-python"], torch: ["network_torch.py", "text/x-python"] };
 const MAX_LAYERS = 8;
@@ -87,6 +92,11 @@ export async function mount(section, { params, state }) {
         if (!raf) raf = requestAnimationFrame(paint);
       } else if (m.type === "points") {
         data = m;
+        pointsEdit.update(m);
+        if (m.id) {
+          uploadId = m.id;
+          updateDownload();
+        }
         if (frame) paintOutput();
       } else if (m.type === "state") {
         // a stop is shown with its last frame, which may still be on its way
@@ -137,9 +147,7 @@ export async function mount(section, { params, state }) {
       observe("playground", { dataset: state.get("dataset"), test_loss: f.test_loss,
         hidden_layers: (state.get("layers") || "").split(",").filter(Boolean).length });
     }
-    accuracy.textContent = f.train_accuracy === undefined ? ""
-      : `Accuracy: training ${(100 * f.train_accuracy).toFixed(1)}%, `
-        + `test ${(100 * (f.test_accuracy ?? 0)).toFixed(1)}%`;
+    confusion.update(f);
     chart.add({ epoch: f.epoch, train: f.train_loss ?? NaN, test: f.test_loss ?? NaN });
     if (f.state) setState(f.state);
     if (stopped && f.epoch >= stopped.epoch) {
@@ -262,10 +270,18 @@ export async function mount(section, { params, state }) {
 
   // layers
   const layers = () => (state.get("layers") || "").split(",").filter(Boolean).map(Number);
+  const activationHidden = hiddenParts().includes("activation");
+  const layerActivations = () => {
+    const list = (state.get("activations") || "").split(",").filter(Boolean);
+    return layers().map((_, i) => list[i] || state.get("activation"));
+  };
   const setLayers = (sizes) => {
+    // each kept layer keeps its activation; a new layer takes the one Activation
+    const acts = layerActivations().slice(0, sizes.length);
+    while (acts.length < sizes.length) acts.push(state.get("activation"));
     state.set("layers", sizes.join(","));
-    // a per-layer activation list no longer fits: use the one activation
-    state.set("activations", "");
+    state.set("activations", acts.every((a) => a === state.get("activation")) ? ""
+      : acts.join(","));
     drawLayerButtons();
     reset();
   };
@@ -279,6 +295,7 @@ export async function mount(section, { params, state }) {
   } });
   function drawLayerButtons() {
     const sizes = layers();
+    const acts = layerActivations();
     layerCount.textContent = `${sizes.length} hidden layer${sizes.length === 1 ? "" : "s"}`;
     addLayer.disabled = sizes.length >= MAX_LAYERS;
     removeLayer.disabled = sizes.length === 0;
@@ -294,8 +311,19 @@ export async function mount(section, { params, state }) {
         "aria-label": `Fewer neurons in layer ${i + 1}`, text: "−", onclick: resize(i, -1) });
       more.disabled = n >= MAX_NEURONS;
       fewer.disabled = n <= 1;
+      const act = el("select", { "aria-label": `Activation of layer ${i + 1}`,
+        class: `pg-layer-act${activationHidden ? " pg-hidden" : ""}` },
+      ...ACTIVATIONS.map((a) => new Option(a, a, false,
+        a === acts[i])));
+      act.addEventListener("change", () => {
+        const list = layerActivations();
+        list[i] = act.value;
+        state.set("activations", list.every((a) => a === list[0]) && list[0]
+          === state.get("activation") ? "" : list.join(","));
+        reset();
+      });
       return el("div", { class: "pg-layer" }, el("span", { text: `Layer ${i + 1}: ${n}` }),
-        more, fewer);
+        more, fewer, act);
     }));
   }
 
@@ -324,11 +352,30 @@ export async function mount(section, { params, state }) {
   });
   function describe(layer, index) {
     if (layer === 0) return `Input ${inputs()[index].label}: its value at each point of the plane.`;
-    if (layer > frame.neurons.length) return "The output: what the whole network answers.";
-    return `Layer ${layer}, neuron ${index + 1}: blue where it outputs a positive value, red where`
-      + " negative, pale near zero. Its picture is shown large on the output. Click to edit "
-      + "its weights.";
+    if (layer > frame.neurons.length) {
+      const acc = frame.train_accuracy;
+      return `The output: what the whole network answers, drawn large on the right. It adds up `
+        + `the ${frame.layers[layer - 1].weights.length} neurons before it`
+        + (acc === undefined || acc === null ? ". Blue means a positive value, red negative."
+          : `; its colour at a place is the class it gives there (it gets ${(100 * acc)
+            .toFixed(1)}% of the training points right).`);
+    }
+    return neuronText(frame, inputs(), layer, index, int8s(frame.neurons[layer - 1][index]));
   }
+  // the numbers of the formulas: the first training point
+  const refPoint = () => (data?.train?.length ? [data.train[0], data.train[1]] : [1, 1]);
+  const explainWeight = (layer, from, to) => {
+    explain.textContent = weightText(frame, inputs(), layer, from, to, refPoint());
+  };
+  netHost.addEventListener("pointermove", (e) => {
+    if (!frame || e.target.closest(".pg-node")) return;
+    const r = netHost.getBoundingClientRect();
+    const hit = net.weightAt(frame, e.clientX - r.left, e.clientY - r.top);
+    netHost.classList.toggle("pg-on-weight", !!hit);
+    if (hit) explainWeight(hit.layer, hit.from, hit.to);
+    else if (!hovered) explain.textContent = "";
+  });
+  netHost.addEventListener("pointerleave", () => netHost.classList.remove("pg-on-weight"));
   function openEditor(layer, index) {
     const l = frame.layers[layer - 1];
     const sources = layer === 1 ? inputs().map((i) => i.label)
@@ -336,6 +383,7 @@ export async function mount(section, { params, state }) {
     const field = (label, value, source) => {
       const input = el("input", { type: "number", step: "0.1", min: "-100", max: "100",
         value: (value ?? 0).toFixed(3), "aria-label": label });
+      input.addEventListener("focus", () => explainWeight(layer - 1, source, index));
       input.addEventListener("change", () => {
         const v = Number(input.value);
         if (!Number.isFinite(v) || Math.abs(v) > 100) {
@@ -361,7 +409,10 @@ export async function mount(section, { params, state }) {
   const chartCanvas = el("canvas", { class: "pg-chart", "aria-hidden": "true" });
   const chartTip = el("p", { class: "pg-chart-tip", "aria-live": "off" });
   const chart = lossChart(chartCanvas, chartTip);
-  const accuracy = el("p", { class: "pg-accuracy" });
+  const confusion = confusionTables();
+  const pointsEdit = pointsEditor({ send, canvas: outputCanvas,
+    shown: () => ({ showTest: showTest.input.checked }),
+    onEdit: () => { stopped = null; chart.reset(); message.textContent = ""; } });
   const message = el("p", { class: "pg-message", role: "status" });
   const lower = el("button", { type: "button", text: "Lower the learning rate", onclick: () => {
     const options = byName.learning_rate.options;
@@ -379,7 +430,13 @@ export async function mount(section, { params, state }) {
   // ---------------------------------------------------------------- layout
   const group = (title, ...children) => el("fieldset", { class: "pg-group" },
     el("legend", { text: title }), ...children);
-  const activationCtl = ctl("activation");
+  const activationCtl = control(byName.activation, state.get("activation"), (v) => {
+    state.set("activation", v);
+    state.set("activations", ""); // the one activation sets every layer's
+    drawLayerButtons();
+    reset();
+  });
+  const optimizerCtl = ctl("optimizer");
   const regularizationCtl = ctl("regularization");
   const files = el("div", { class: "pg-files" }, uploadLabel, upload, download);
   const dataGroup = group("Data", el("div", { class: "pg-datasets", role: "group",
@@ -395,7 +452,7 @@ export async function mount(section, { params, state }) {
       type: "button", text, onclick: () => send({ type: "export", format }) })));
   root.append(
     el("div", { class: "pg-bar" }, run, stepBtn, resetBtn,
-      readout("pg-epoch-label", "Epoch", epoch), rateCtl.el, activationCtl.el,
+      readout("pg-epoch-label", "Epoch", epoch), rateCtl.el, optimizerCtl.el, activationCtl.el,
       regularizationCtl.el, regRateCtl.el, problemCtl.el, lossCtl.el),
     el("div", { class: "pg-main" },
       el("div", { class: "pg-col pg-data-col" }, dataGroup),
@@ -405,12 +462,13 @@ export async function mount(section, { params, state }) {
         group("Output", el("div", { class: "pg-losses" },
           readout("pg-train-label", "Training loss", trainLoss),
           readout("pg-test-label", "Test loss", testLoss)), diverged, outputCanvas,
-        el("div", { class: "pg-toggles" }, showTest.el, discrete.el), accuracy, chartCanvas,
+        el("div", { class: "pg-toggles" }, showTest.el, discrete.el), pointsEdit.el,
+        confusion.el, chartCanvas,
         chartTip, message, exports))),
     linkBuilder(),
   );
-  hide({ data: [dataGroup], features: [featureGroup], layers: [layerGroup],
-    learning_rate: [rateCtl.el], activation: [activationCtl.el],
+  hide({ data: [dataGroup, pointsEdit.el], features: [featureGroup], layers: [layerGroup],
+    learning_rate: [rateCtl.el], optimizer: [optimizerCtl.el], activation: [activationCtl.el],
     regularization: [regularizationCtl.el, regRateCtl.el],
     problem: [problemCtl.el, lossCtl.el], files: [files], export: [exports] }, hiddenParts());
   drawLayerButtons();

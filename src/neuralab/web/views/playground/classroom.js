@@ -5,7 +5,8 @@ import { hiddenNames, linkBuilder, registerParts } from "../../lib/classroom.js"
 export { linkBuilder };
 
 export const HIDEABLE = [["data", "Data"], ["features", "Features"],
-  ["layers", "Hidden layers"], ["learning_rate", "Learning rate"], ["activation", "Activation"],
+  ["layers", "Hidden layers"], ["learning_rate", "Learning rate"], ["optimizer", "Optimizer"],
+  ["activation", "Activation (every layer's)"],
   ["regularization", "Regularization"], ["problem", "Problem type and loss"],
   ["files", "Upload and download"], ["export", "Export"]];
 

@@ -24,6 +24,20 @@ function table(discrete) {
 }
 const LUTS = { smooth: table(false), discrete: table(true) };
 
+// (class << 8 | code) -> RGBA: the class's colour, stronger with the confidence code
+function classTable(discrete) {
+  const lut = new Uint32Array(CLASS_COLOURS.length * 256);
+  CLASS_COLOURS.forEach(([r, g, b], k) => {
+    for (let c = -128; c < 128; c += 1) {
+      const t = discrete ? 0.8 : 0.25 + 0.55 * ((c + 127) / 254);
+      const mix = (x) => Math.round(255 + (x - 255) * t);
+      lut[(k << 8) | (c & 255)] = (255 << 24) | (mix(b) << 16) | (mix(g) << 8) | mix(r);
+    }
+  });
+  return lut;
+}
+const CLASS_LUTS = { smooth: classTable(false), discrete: classTable(true) };
+
 // Paint `codes` (size x size) into `canvas` (made `size` pixels square), reusing its pixels.
 function paintCodes(canvas, codes, size, discrete, classes = null) {
   if (canvas.width !== size) {
@@ -35,11 +49,9 @@ function paintCodes(canvas, codes, size, discrete, classes = null) {
   const img = canvas.pixels;
   const px = new Uint32Array(img.data.buffer);
   if (classes) {
+    const lut = discrete ? CLASS_LUTS.discrete : CLASS_LUTS.smooth;
     for (let i = 0; i < px.length; i += 1) {
-      const [r, g, b] = CLASS_COLOURS[classes[i] % CLASS_COLOURS.length];
-      const t = discrete ? 0.8 : 0.25 + 0.55 * ((codes[i] + 127) / 254);
-      const mix = (x) => Math.round(255 + (x - 255) * t);
-      px[i] = (255 << 24) | (mix(b) << 16) | (mix(g) << 8) | mix(r);
+      px[i] = lut[((classes[i] % CLASS_COLOURS.length) << 8) | (codes[i] & 255)];
     }
   } else {
     const lut = discrete ? LUTS.discrete : LUTS.smooth;
@@ -78,6 +90,7 @@ const pointColour = (label, data) => {
 export function outputView(canvas) {
   let last = null;
   const scratch = document.createElement("canvas"); // the grid at its own size
+  const dots = { canvas: document.createElement("canvas"), data: null, key: "" };
   return {
     draw({ frame, neuron, data, showTest, discrete }) {
       const css = canvas.clientWidth || 300;
@@ -95,27 +108,38 @@ export function outputView(canvas) {
       ctx.drawImage(picture, 0, 0, css, css);
       last = { frame, data };
       if (!data) return;
-      const at = (v) => ((v + 6) / 12) * css;
-      const dot = (flat, ring) => {
-        for (let i = 0; i < flat.length; i += 3) {
-          ctx.beginPath();
-          ctx.arc(at(flat[i]), css - at(flat[i + 1]), css > 320 ? 3.6 : 3, 0, 2 * Math.PI);
-          ctx.fillStyle = pointColour(flat[i + 2], data);
-          ctx.fill();
-          ctx.lineWidth = ring ? 2 : 1;
-          ctx.strokeStyle = ring ? "#111827" : "#fff";
-          ctx.stroke();
-        }
-      };
-      dot(data.train, false);
-      if (showTest) dot(data.test, true);
+      // The points change far less often than the heatmap: drawn once into their own layer
+      // (a few hundred arcs), then copied onto each frame with one drawImage.
+      const ratio = window.devicePixelRatio || 1;
+      const key = `${css}|${ratio}|${showTest}`;
+      if (dots.data !== data || dots.key !== key) {
+        dots.data = data;
+        dots.key = key;
+        const dctx = sized(dots.canvas, css);
+        dctx.clearRect(0, 0, css, css);
+        const at = (v) => ((v + 6) / 12) * css;
+        const dot = (flat, ring) => {
+          for (let i = 0; i < flat.length; i += 3) {
+            dctx.beginPath();
+            dctx.arc(at(flat[i]), css - at(flat[i + 1]), css > 320 ? 3.6 : 3, 0, 2 * Math.PI);
+            dctx.fillStyle = pointColour(flat[i + 2], data);
+            dctx.fill();
+            dctx.lineWidth = ring ? 2 : 1;
+            dctx.strokeStyle = ring ? "#111827" : "#fff";
+            dctx.stroke();
+          }
+        };
+        dot(data.train, false);
+        if (showTest) dot(data.test, true);
+      }
+      ctx.drawImage(dots.canvas, 0, 0, css, css);
     },
     get last() { return last; },
   };
 }
 
 // Input feature thumbnails, computed here (they never change).
-const FEATURE_FNS = { x1: (a) => a, x2: (a, b) => b, x1_squared: (a) => a * a,
+export const FEATURE_FNS = { x1: (a) => a, x2: (a, b) => b, x1_squared: (a) => a * a,
   x2_squared: (a, b) => b * b, x1_x2: (a, b) => a * b, sin_x1: (a) => Math.sin(a),
   sin_x2: (a, b) => Math.sin(b) };
 const featureCache = {};
@@ -253,6 +277,45 @@ export function networkView(host, onNeuron) {
           ctx.fillRect(to[b].x - box / 2 - s - 1, to[b].y + box / 2 - s, s, s);
         });
       });
+    },
+    // The weight ({ layer, from, to }) or bias ({ layer, from: null, to }) drawn at (x, y)
+    // (pixels in the host), or null: `layer` indexes frame.layers.
+    weightAt(frame, x, y) {
+      if (!geometry) return null;
+      const { centres, box } = geometry;
+      let best = null;
+      let nearest = 5; // pixels
+      frame.layers.forEach((l, i) => {
+        const from = centres[i];
+        const to = centres[i + 1];
+        l.biases.forEach((_, b) => {
+          const bx = to[b].x - box / 2 - 5;
+          const by = to[b].y + box / 2 - 4;
+          if (Math.abs(x - bx) <= 6 && Math.abs(y - by) <= 6) best = { layer: i, from: null, to: b };
+        });
+        if (best) return;
+        l.weights.forEach((row, a) => row.forEach((w, b) => {
+          if (w === null || l.dead[a][b]) return;
+          const p0 = [from[a].x + box / 2, from[a].y];
+          const p1 = [from[a].x + box, from[a].y];
+          const p2 = [to[b].x - box, to[b].y];
+          const p3 = [to[b].x - box / 2, to[b].y];
+          for (let k = 0; k <= 24; k += 1) {
+            const t = k / 24;
+            const u = 1 - t;
+            const px = u * u * u * p0[0] + 3 * u * u * t * p1[0] + 3 * u * t * t * p2[0]
+              + t * t * t * p3[0];
+            const py = u * u * u * p0[1] + 3 * u * u * t * p1[1] + 3 * u * t * t * p2[1]
+              + t * t * t * p3[1];
+            const d = Math.hypot(px - x, py - y);
+            if (d < nearest) {
+              nearest = d;
+              best = { layer: i, from: a, to: b };
+            }
+          }
+        }));
+      });
+      return best;
     },
     geometry() { return geometry; }, // { width, height, centres[column][row], box }
     node(layerIndex, index) {

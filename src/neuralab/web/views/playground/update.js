@@ -401,6 +401,9 @@ export function oneUpdate({ host, net, canvas, send, data, frame, inputs, root, 
     [line(`new = old − learning rate × gradient${reg}`, { class: "pg-slow-line em" }),
       line(`One point, a batch of 1: a training step averages the gradients of `
         + `${t.training_batch_size} points first.`, { class: "pg-slow-line note" }), ...dead,
+      ...(t.optimizer && t.optimizer !== "sgd" ? [line(`This is the plain gradient step; `
+        + `training uses ${t.optimizer === "adam" ? "Adam" : "momentum"}, which turns the same `
+        + "gradient into its own step (see Optimizer).", { class: "pg-slow-line note" })] : []),
       table]];
   }
 
