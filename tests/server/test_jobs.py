@@ -267,3 +267,22 @@ def test_a_post_whose_client_leaves_stops_its_training(monkeypatch: pytest.Monke
     asyncio.run(scenario())
     assert ("end", "post") not in log
     assert sent[0]["type"] == "http.response.start" and sent[0]["status"] == 499
+
+
+def test_wait_percentiles_describe_the_recent_waits():
+    async def main():
+        runner = JobRunner(max_jobs=1)
+        assert runner.wait_percentiles() == {"count": 0, "p50": None, "p95": None}
+        release = threading.Event()
+        first = asyncio.ensure_future(runner.run(runner.submit(), lambda c: release.wait(10)))
+        await asyncio.sleep(0)  # the first takes the only slot at once
+        second = asyncio.ensure_future(runner.run(runner.submit(), lambda c: 2))
+        while not runner.waiting:
+            await asyncio.sleep(0.001)
+        release.set()
+        assert await second == 2 and await first is True
+        figures = runner.wait_percentiles()
+        assert figures["count"] == 2
+        assert figures["p50"] == 0.0 < figures["p95"]  # one started at once, one queued
+
+    asyncio.run(main())

@@ -31,6 +31,7 @@ from neuralab.params import group
 from neuralab.server import errors, openapi
 from neuralab.server.access import Access, AccessGuard
 from neuralab.server.assets import Assets
+from neuralab.server.classroom import Classroom
 from neuralab.server.jobs import JobRunner
 from neuralab.server.learners import LearnerCookie, Shelf
 from neuralab.server.limits import BodyLimit
@@ -38,6 +39,7 @@ from neuralab.server.playground_session import PointStore
 from neuralab.server.processes import ProcessTrainer
 from neuralab.server.routers import (
     answers,
+    classroom,
     compare,
     descent,
     functions,
@@ -48,7 +50,8 @@ from neuralab.server.routers import (
     playground,
 )
 
-ROUTERS = (meta, functions, pixels, descent, compare, inside, neuron, playground, answers)
+ROUTERS = (meta, functions, pixels, descent, compare, inside, neuron, playground, answers,
+           classroom)
 
 QUEUE = group("serve")["queue"].default
 
@@ -133,6 +136,7 @@ def create_app(*, max_jobs: int | None = None, models: ModelCache | None = None,
     app.state.uploads = PointStore()  # the playground's uploaded points
     app.state.access = access if access is not None else Access()
     app.state.shelf = Shelf()  # each learner's latest comparisons
+    app.state.classroom = Classroom()  # the class view's figures, in memory only
     errors.install(app)
     openapi.install(app)
     for module in ROUTERS:

@@ -89,6 +89,7 @@ class JobRunner:
 
     PACE = 0.3  # weight of the newest job in the running mean of job durations
     UNKNOWN_WAIT = 5.0  # seconds to suggest before any job has finished
+    WAITS_KEPT = 200  # the recent waits that wait_percentiles() describes
 
     def __init__(self, max_jobs: int | None = None, max_waiting: int | None = None) -> None:
         self.max_jobs = max(1, max_jobs or os.cpu_count() or 1)
@@ -100,6 +101,7 @@ class JobRunner:
         self._live: set[Job] = set()  # submitted and not yet finished
         self._pace: float | None = None  # seconds a job takes, a running mean
         self._held: Counter[Hashable] = Counter()  # slots held, by owner
+        self._waits: deque[float] = deque(maxlen=self.WAITS_KEPT)  # seconds, newest last
 
     @property
     def running(self) -> int:
@@ -117,6 +119,15 @@ class JobRunner:
         if self._pace is None:
             return None
         return math.ceil(place / self.max_jobs) * self._pace
+
+    def wait_percentiles(self) -> dict[str, float | int | None]:
+        """How long the recent jobs (the last :attr:`WAITS_KEPT`) waited for a slot:
+        ``{"count", "p50", "p95"}`` in seconds (None before any job started)."""
+        waits = sorted(self._waits)
+        if not waits:
+            return {"count": 0, "p50": None, "p95": None}
+        at = lambda q: waits[min(len(waits) - 1, math.ceil(q * len(waits)) - 1)]  # noqa: E731
+        return {"count": len(waits), "p50": round(at(0.5), 3), "p95": round(at(0.95), 3)}
 
     def submit(self, key: Hashable | None = None, owner: Hashable | None = None) -> Job:
         """A new job for ``owner`` (None: a job of its own); an older job under the same
@@ -179,6 +190,7 @@ class JobRunner:
         if self._running < self.max_jobs and not self.waiting:
             self._running += 1
             self._held[job.owner] += 1
+            self._waits.append(0.0)
             return
         waiting = self.waiting
         if self.max_waiting is not None and waiting >= self.max_waiting:
@@ -187,8 +199,10 @@ class JobRunner:
         job._on_wait = on_wait
         self._queue.append(job)
         self._tell_places()
+        queued_at = time.monotonic()
         try:
             await job._turn  # the slot is handed over by _release, already counted
+            self._waits.append(time.monotonic() - queued_at)
         except BaseException:
             if job in self._queue:
                 self._queue.remove(job)

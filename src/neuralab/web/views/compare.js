@@ -7,6 +7,7 @@ import { trainingChart } from "../lib/chart.js";
 import { slider } from "../lib/controls.js";
 import { bytes, el } from "../lib/dom.js";
 import { MODELS } from "../lib/models.js";
+import { observe } from "../lib/tasks.js";
 
 const SLIDERS = ["mlp_width", "mlp_depth", "tree_depth", "train_size"];
 const SAMPLE_COUNT = 10;
@@ -322,6 +323,8 @@ export async function mount(section, { params, state }) {
       "adjust). Smaller networks get more epochs, for about the same computation, so that " +
       "every setting is trained fairly.";
     document.dispatchEvent(new CustomEvent("neuralab:compare-done", { detail: result.params }));
+    observe("compare", { val_accuracy: result.models.mlp.accuracy, parameters: r.parameters,
+      settings: result.params });
     const summary = MODELS.map((m) => `${m.short} ${percent(accuracies[m.key])}`).join(", ");
     setStatus(`Done in ${secs((performance.now() - sentAt) / 1000)}: ${summary}`, "ok");
   }

@@ -5,6 +5,7 @@ import { getJSON, latest } from "../lib/api.js";
 import { lineSeries, niceStep, tickText } from "../lib/chart.js";
 import { control } from "../lib/controls.js";
 import { el, reducedMotion, svg } from "../lib/dom.js";
+import { observe } from "../lib/tasks.js";
 import { HIDDEN_COLOURS, networkDrawing } from "./neuron/network.js";
 import { unitSquare } from "./neuron/square.js";
 
@@ -294,6 +295,8 @@ export async function mount(root, { params, state }) {
     }
     root.dataset.drawn = String(++drawn);
     root.dataset.solved = String(r.solved);
+    observe("neuron", { outputs: r.table.map((row) => (row.actual ? 1 : 0)),
+      hidden: Boolean(r.hidden), settings: state.all() });
     return true;
   }
 

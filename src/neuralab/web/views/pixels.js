@@ -3,6 +3,7 @@
 import { getJSON, latest, postJSON } from "../lib/api.js";
 import { control } from "../lib/controls.js";
 import { bytes, el, touchFirst } from "../lib/dom.js";
+import { observe } from "../lib/tasks.js";
 
 const CHANNELS = ["red", "green", "blue"];
 const TITLES = { red: "Red", green: "Green", blue: "Blue", combined: "Combined" };
@@ -124,6 +125,7 @@ function tiny(root, params, state) {
       editors[ch].inputs.forEach((i) => i.removeAttribute("aria-invalid"));
       state.set(ch, body[ch]);
     }
+    observe("pixels", { red: body.red, green: body.green, blue: body.blue });
     for (const name of Object.keys(pics)) {
       const rgb = body.red.map((row, i) => row.map((_, j) => CHANNELS.map((ch, k) =>
         (name === "combined" || name === ch ? values[k][i][j] : 0))));

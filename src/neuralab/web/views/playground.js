@@ -5,6 +5,7 @@
 import { ApiError, wsURL } from "../lib/api.js";
 import { control, select } from "../lib/controls.js";
 import { el, int8s } from "../lib/dom.js";
+import { observe } from "../lib/tasks.js";
 import { hiddenParts, hide, linkBuilder } from "./playground/classroom.js";
 import { confusionTables } from "./playground/confusion.js";
 import { fmt, lossChart, networkView, outputView } from "./playground/draw.js";
@@ -142,6 +143,10 @@ export async function mount(section, { params, state }) {
     epoch.value = String(f.epoch);
     trainLoss.value = fmt(f.train_loss);
     testLoss.value = fmt(f.test_loss);
+    if (Number.isFinite(f.test_loss)) {
+      observe("playground", { dataset: state.get("dataset"), test_loss: f.test_loss,
+        hidden_layers: (state.get("layers") || "").split(",").filter(Boolean).length });
+    }
     confusion.update(f);
     chart.add({ epoch: f.epoch, train: f.train_loss ?? NaN, test: f.test_loss ?? NaN });
     if (f.state) setState(f.state);

@@ -6,6 +6,7 @@ import { getJSON, latest } from "../../lib/api.js";
 import { control } from "../../lib/controls.js";
 import { el } from "../../lib/dom.js";
 import { player } from "../../lib/player.js";
+import { observe } from "../../lib/tasks.js";
 import { OPTIMIZERS, num } from "./common.js";
 import { linePlot } from "./line.js";
 import { contourMap } from "./map.js";
@@ -229,6 +230,8 @@ export async function mountSurfaces(root, { params, state }) {
     }
     if (!r) return;
     data = r;
+    observe("descent", { surface: r.surface, reached_at: Object.fromEntries(
+      Object.entries(r.paths).map(([name, p]) => [name, p.reached_at])) });
     play.step = Math.min(play.step, maxSteps());
     render();
     rates.setRate(r.rate);
