@@ -185,6 +185,6 @@ def test_a_comparison_task_is_checked_on_the_comparison_the_server_trained(lab):
                                              "facts": {"settings": trained.json()["params"],
                                                        "val_accuracy": 0.99}})
     assert r.status_code == 200
-    assert r.json()["done"] is (mlp["accuracy"] >= 0.93)
+    assert r.json()["done"] is (mlp["accuracy"] >= 0.87)
     assert r.json()["progress"] == (f"Last MLP: {100 * mlp['accuracy']:.1f}% with "
                                     f"{784 * 4 + 4 + 4 * 10 + 10:,} weights.")

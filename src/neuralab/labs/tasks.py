@@ -60,10 +60,13 @@ TASKS: tuple[Task, ...] = (
          "Turn on the hidden layer and set its weights so that the network is ON when exactly "
          "one input is ON.",
          "truth_table", {"outputs": [0, 1, 1, 0], "hidden": True}, {"target": "XOR"}),
-    Task("small-mlp", "compare", "93% with fewer than 5,000 weights",
-         "Train an MLP that reaches 93% validation accuracy with fewer than 5,000 weights "
+    # 93% (the issue's example) is out of reach within the sliders' 5,000 images: the best
+    # MLP under 5,000 weights there reads 88.9% (width 5, one layer); 87% asks for both the
+    # most data and a small network, and is checked reachable in tests/labs/test_tasks.py.
+    Task("small-mlp", "compare", "87% with fewer than 5,000 weights",
+         "Train an MLP that reaches 87% validation accuracy with fewer than 5,000 weights "
          "(biases included).",
-         "compare", {"min_accuracy": 0.93, "max_parameters": 5000}),
+         "compare", {"min_accuracy": 0.87, "max_parameters": 5000}),
     Task("spiral", "playground", "Spiral: test loss under 0.1 with two hidden layers",
          "Pick the spiral data, use exactly two hidden layers, and train until the test loss "
          "is under 0.1.",
