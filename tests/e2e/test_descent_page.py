@@ -219,3 +219,23 @@ def test_a_broken_point_list_in_a_link_falls_back_to_the_lessons_points(lab):
     ready(page)
     expect(page.locator(T).locator(".line-svg .pt")).to_have_count(5)
     assert "descent.points" not in lab.query()
+
+
+def test_the_start_sliders_span_only_the_map(lab):
+    """Dragging a start slider to its end stays on the map (the valley's w2 runs -3 to 3)."""
+    page = lab.open()
+    section = page.locator(T)
+    ready(page)
+    w1 = section.get_by_label("Start w1", exact=True)
+    w2 = section.get_by_label("Start w2", exact=True)
+    expect(w2).to_have_attribute("max", "3")
+    for slider, key, want in ((w2, "End", "3"), (w2, "Home", "-3"), (w1, "End", "5")):
+        slider.press(key)
+        expect(slider).to_have_value(want)
+        ready(page)
+    assert "descent.start_y=-3" in lab.query()
+    expect(section.locator(".surf-status")).to_have_text("")
+    section.get_by_label("Loss Surface", exact=True).select_option("banana")
+    expect(w1).to_have_attribute("min", "-2")
+    ready(page)
+    assert lab.errors == []
