@@ -169,6 +169,14 @@ def test_the_learning_rate_curve(lab):
     expect(section.locator(".rate-svg .series.adam")).to_be_hidden()
     expect(section.locator("tr[data-optimizer=adam]")).to_have_count(0)
     assert "descent.adam=0" in lab.query()
+    # with none ticked, the empty table says what to do
+    status = section.locator(".surf-status")
+    expect(status).to_have_text("")
+    for name in ("Gradient descent", "Momentum"):
+        section.get_by_label(name, exact=True).uncheck()
+    expect(status).to_contain_text("No optimizer is ticked")
+    section.get_by_label("Momentum", exact=True).check()
+    expect(status).to_have_text("")
 
 
 def test_switching_surfaces_keeps_the_start_on_the_map(lab):

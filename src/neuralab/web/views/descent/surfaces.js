@@ -145,7 +145,10 @@ export async function mountSurfaces(root, { params, state }) {
     tbody.replaceChildren(...rows);
     let text = "";
     let cls = "status surf-status";
-    if (notes.length) {
+    if (!rows.length) {
+      text = "No optimizer is ticked: tick Gradient descent, Momentum or Adam to watch it " +
+        "walk downhill.";
+    } else if (notes.length) {
       const who = notes.join(" and ");
       const best = curve && notes.includes("Gradient descent") ? safeRate("gd", data.rate)
         : null;
