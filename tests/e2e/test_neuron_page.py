@@ -193,6 +193,20 @@ def test_xor_as_and_of_or_and_nand(lab):
     expect(page.locator(f"{S} .square-svg .lines line")).to_have_count(2)
 
 
+def test_a_hand_on_the_weights_stops_learning_and_says_so(lab):
+    page = lab.open("neuron.target=XOR&neuron.hidden=1")
+    page.get_by_role("button", name="Learn the weights").click()
+    status = page.locator(f"{S} .learn-status")
+    expect(status).to_have_text("Learning…")
+    page.get_by_role("button", name="Show XOR = AND(OR, NAND)").click()
+    expect(page.locator(S)).to_have_attribute("data-learn", "stopped")
+    expect(status).to_contain_text("Stopped: you set the weights yourself")
+    expect(verdict(page)).to_contain_text("Solved: the network computes XOR")
+    page.wait_for_timeout(600)  # a stopped run draws no further frame
+    expect(status).to_contain_text("Stopped")
+    assert lab.errors == []
+
+
 def test_the_network_learns_xor_with_the_button(lab):
     page = lab.open("neuron.target=XOR&neuron.hidden=1")
     page.emulate_media(reduced_motion="reduce")

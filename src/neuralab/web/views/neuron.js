@@ -305,7 +305,12 @@ export async function mount(root, { params, state }) {
   }
 
   function stopLearning() {
-    if (learning) learning.stopped = true;
+    if (learning) {  // a run in progress, stopped by a hand on the weights: say so
+      learning.stopped = true;
+      learnStatus.textContent = "Stopped: you set the weights yourself. Press Learn the " +
+        "weights to go on from here.";
+      root.dataset.learn = "stopped";
+    }
     learning = null;
     verdict.removeAttribute("aria-busy");
   }
