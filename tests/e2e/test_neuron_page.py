@@ -116,6 +116,9 @@ def test_unit_square_draws_the_line_and_the_targets(lab):
     page.get_by_label("Target Function", exact=True).select_option("NOR")
     expect(square.locator(".corner.on")).to_have_count(1)
     expect(square.locator(".corner.wrong")).to_have_count(2)  # (0,0) OFF, (1,1) ON: wrong
+    # the caption says what the red (wrong) dots mean, red being "negative" elsewhere
+    expect(page.locator(f"{S} .square-note")).to_contain_text("A red dot is a pair it still "
+                                                             "gets wrong.")
     assert lab.errors == []
 
 
