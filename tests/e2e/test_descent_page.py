@@ -17,6 +17,7 @@ def test_step_and_reset(lab):
     page = lab.open()
     assert value(page, "Step") == "0 of 50"
     assert value(page, "x") == "3.500"
+    assert value(page, "Next move") == "−0.1 × 7.000 = −0.700"  # one minus sign, not a hyphen
     page.locator(S).get_by_role("button", name="Step", exact=True).click()
     expect(page.locator(f"{S} .descent-readout")).to_contain_text("1 of 50")
     assert value(page, "x") == "2.800"  # 3.5 - 0.1 * 7
