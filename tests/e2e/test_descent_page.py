@@ -166,6 +166,17 @@ def test_the_learning_rate_curve(lab):
     gd = section.locator(".rate-svg .series.gd")
     assert gd.locator(".marks circle").count() >= 15  # the rates that reach the minimum
     assert section.locator(".rate-svg .extremes .div").count() >= 3  # and those that diverge
+    # no label of the axes runs into another ("> 500" into "500", the axis name into "0.1")
+    clashes = section.locator(".rate-svg .axes").evaluate("""(g) => {
+      const ts = [...g.querySelectorAll('text')].map((t) => [t.textContent,
+        t.getBoundingClientRect()]);
+      const out = [];
+      ts.forEach(([n, a], i) => ts.slice(i + 1).forEach(([m, b]) => {
+        if (Math.min(a.right, b.right) - Math.max(a.left, b.left) > 0.5 &&
+            Math.min(a.bottom, b.bottom) - Math.max(a.top, b.top) > 0.5) out.push([n, m]);
+      }));
+      return out; }""")
+    assert clashes == []
     section.get_by_label("Adam", exact=True).uncheck()
     expect(section.locator(".rate-svg .series.adam")).to_be_hidden()
     expect(section.locator("tr[data-optimizer=adam]")).to_have_count(0)

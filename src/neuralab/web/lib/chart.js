@@ -90,7 +90,7 @@ function chartLayout(width, epochs, spec) {
   const W = width || 640;
   const narrow = W < 500;
   const H = narrow ? 236 : 262;
-  const pad = narrow ? { l: 46, r: 54, t: 10, b: 42 } : { l: 58, r: 64, t: 12, b: 44 };
+  const pad = narrow ? { l: 50, r: 64, t: 10, b: 42 } : { l: 58, r: 68, t: 12, b: 44 };
   const [x0, x1, y0, y1] = [pad.l, W - pad.r, H - pad.b, pad.t];
   const top = spec.left.top;
   return {
@@ -106,7 +106,7 @@ function paintAxes(g, L, spec) {
   for (let i = 0; i <= 5; i += 1) {  // the right axis: every 20%, with grid lines
     const y = L.sy.right(i / 5);
     if (i) parts.push(svg("line", { class: "grid", x1: x0, x2: x1, y1: y, y2: y }));
-    parts.push(svg("text", { class: "acc", x: x1 + 7, y: y + 4.5 }, `${20 * i}%`));
+    parts.push(svg("text", { class: "acc", x: x1 + 10, y: y + 4.5 }, `${20 * i}%`));
   }
   const top = spec.left.top;
   const step = niceStep(top, 5);
