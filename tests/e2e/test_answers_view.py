@@ -73,5 +73,16 @@ def test_the_section_fits_a_projector_and_a_phone(browser, lab_url, artifacts, w
         page.locator(S).scroll_into_view_if_needed()
         page.locator(S).screenshot(path=artifacts / f"answers-view-{width}x{height}.png")
         assert page.evaluate("document.documentElement.scrollWidth") <= width
+        # no y tick label (such as "100 ms") runs into the turned y title
+        clashes = page.evaluate("""() => [...document.querySelectorAll('#answers svg.xy')]
+          .flatMap((s) => {
+            const t = [...s.querySelectorAll('text.title')].map((e) => e.getBoundingClientRect())
+              .find((b) => b.height > b.width);
+            return [...s.querySelectorAll('text:not(.title)')].filter((e) => {
+              const b = e.getBoundingClientRect();
+              return b.left < t.right && b.right > t.left && b.top < t.bottom && b.bottom > t.top;
+            }).map((e) => e.textContent);
+          })""")
+        assert clashes == []
     finally:
         context.close()

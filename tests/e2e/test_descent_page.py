@@ -17,6 +17,7 @@ def test_step_and_reset(lab):
     page = lab.open()
     assert value(page, "Step") == "0 of 50"
     assert value(page, "x") == "3.500"
+    assert value(page, "Next move") == "−0.1 × 7.000 = −0.700"  # one minus sign, not a hyphen
     page.locator(S).get_by_role("button", name="Step", exact=True).click()
     expect(page.locator(f"{S} .descent-readout")).to_contain_text("1 of 50")
     assert value(page, "x") == "2.800"  # 3.5 - 0.1 * 7
@@ -165,10 +166,29 @@ def test_the_learning_rate_curve(lab):
     gd = section.locator(".rate-svg .series.gd")
     assert gd.locator(".marks circle").count() >= 15  # the rates that reach the minimum
     assert section.locator(".rate-svg .extremes .div").count() >= 3  # and those that diverge
+    # no label of the axes runs into another ("> 500" into "500", the axis name into "0.1")
+    clashes = section.locator(".rate-svg .axes").evaluate("""(g) => {
+      const ts = [...g.querySelectorAll('text')].map((t) => [t.textContent,
+        t.getBoundingClientRect()]);
+      const out = [];
+      ts.forEach(([n, a], i) => ts.slice(i + 1).forEach(([m, b]) => {
+        if (Math.min(a.right, b.right) - Math.max(a.left, b.left) > 0.5 &&
+            Math.min(a.bottom, b.bottom) - Math.max(a.top, b.top) > 0.5) out.push([n, m]);
+      }));
+      return out; }""")
+    assert clashes == []
     section.get_by_label("Adam", exact=True).uncheck()
     expect(section.locator(".rate-svg .series.adam")).to_be_hidden()
     expect(section.locator("tr[data-optimizer=adam]")).to_have_count(0)
     assert "descent.adam=0" in lab.query()
+    # with none ticked, the empty table says what to do
+    status = section.locator(".surf-status")
+    expect(status).to_have_text("")
+    for name in ("Gradient descent", "Momentum"):
+        section.get_by_label(name, exact=True).uncheck()
+    expect(status).to_contain_text("No optimizer is ticked")
+    section.get_by_label("Momentum", exact=True).check()
+    expect(status).to_have_text("")
 
 
 def test_switching_surfaces_keeps_the_start_on_the_map(lab):
@@ -219,3 +239,23 @@ def test_a_broken_point_list_in_a_link_falls_back_to_the_lessons_points(lab):
     ready(page)
     expect(page.locator(T).locator(".line-svg .pt")).to_have_count(5)
     assert "descent.points" not in lab.query()
+
+
+def test_the_start_sliders_span_only_the_map(lab):
+    """Dragging a start slider to its end stays on the map (the valley's w2 runs -3 to 3)."""
+    page = lab.open()
+    section = page.locator(T)
+    ready(page)
+    w1 = section.get_by_label("Start w1", exact=True)
+    w2 = section.get_by_label("Start w2", exact=True)
+    expect(w2).to_have_attribute("max", "3")
+    for slider, key, want in ((w2, "End", "3"), (w2, "Home", "-3"), (w1, "End", "5")):
+        slider.press(key)
+        expect(slider).to_have_value(want)
+        ready(page)
+    assert "descent.start_y=-3" in lab.query()
+    expect(section.locator(".surf-status")).to_have_text("")
+    section.get_by_label("Loss Surface", exact=True).select_option("banana")
+    expect(w1).to_have_attribute("min", "-2")
+    ready(page)
+    assert lab.errors == []

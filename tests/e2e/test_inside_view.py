@@ -320,7 +320,11 @@ def test_tree_boxes_name_the_row_and_ask_plain_questions(lab):
     assert not any("0.00" in a for a in asks)
     assert not any("≤" in a for a in asks)
     more = tree.locator(".t-more").all_inner_texts()
-    assert set(more) <= {"more questions follow (not drawn)", "final answer"}
+    assert set(more) <= {"More questions follow (not drawn).", "Final answer."}
+    # a leaf reads as sentences, its answer apart from its count ("4140 images" before)
+    leaf = " ".join(tree.locator(".t-leaf").first.text_content().split())
+    assert re.fullmatch(r"Answer (\d): \d+ images, \d+% are \1\. (More questions follow "
+                        r"\(not drawn\)|Final answer)\.", leaf), leaf
     assert "asks more below" not in tree.inner_text()
     # the pixel's little map says the same row and column
     first = tree.locator(".t-ask").first

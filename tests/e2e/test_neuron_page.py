@@ -116,6 +116,9 @@ def test_unit_square_draws_the_line_and_the_targets(lab):
     page.get_by_label("Target Function", exact=True).select_option("NOR")
     expect(square.locator(".corner.on")).to_have_count(1)
     expect(square.locator(".corner.wrong")).to_have_count(2)  # (0,0) OFF, (1,1) ON: wrong
+    # the caption says what the red (wrong) dots mean, red being "negative" elsewhere
+    expect(page.locator(f"{S} .square-note")).to_contain_text("A red dot is a pair it still "
+                                                             "gets wrong.")
     assert lab.errors == []
 
 
@@ -191,6 +194,20 @@ def test_xor_as_and_of_or_and_nand(lab):
     gates = texts(page.locator(f"{S} .network-svg .gate"))
     assert gates[:2] == ["= OR", "= NAND"]
     expect(page.locator(f"{S} .square-svg .lines line")).to_have_count(2)
+
+
+def test_a_hand_on_the_weights_stops_learning_and_says_so(lab):
+    page = lab.open("neuron.target=XOR&neuron.hidden=1")
+    page.get_by_role("button", name="Learn the weights").click()
+    status = page.locator(f"{S} .learn-status")
+    expect(status).to_have_text("Learning…")
+    page.get_by_role("button", name="Show XOR = AND(OR, NAND)").click()
+    expect(page.locator(S)).to_have_attribute("data-learn", "stopped")
+    expect(status).to_contain_text("Stopped: you set the weights yourself")
+    expect(verdict(page)).to_contain_text("Solved: the network computes XOR")
+    page.wait_for_timeout(600)  # a stopped run draws no further frame
+    expect(status).to_contain_text("Stopped")
+    assert lab.errors == []
 
 
 def test_the_network_learns_xor_with_the_button(lab):

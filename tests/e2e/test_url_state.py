@@ -33,6 +33,19 @@ def test_a_value_that_clamps_to_the_default_leaves_the_url(lab):
     assert "compare.val_size" not in lab.query()
 
 
+def test_an_unreadable_switch_keeps_its_default(lab):
+    page = lab.open("descent.gd=abc&descent.momentum=0&descent.adam=true&neuron.hidden=maybe")
+    section = page.locator("#surfaces")
+    expect(section.get_by_label("Gradient descent", exact=True)).to_be_checked()  # default on
+    expect(section.get_by_label("Momentum", exact=True)).not_to_be_checked()
+    expect(section.get_by_label("Adam", exact=True)).to_be_checked()
+    expect(page.locator("#neuron").get_by_label("Hidden layer", exact=True)).not_to_be_checked()
+    query = lab.query()
+    assert "descent.gd" not in query and "neuron.hidden" not in query
+    assert "descent.momentum=0" in query
+    assert lab.errors == []
+
+
 def test_a_link_can_show_only_some_sections_embedded(lab):
     page = lab.open("sections=mnist,inside&embed=1", anchor="mnist")
     assert page.locator("main > section:visible").evaluate_all(

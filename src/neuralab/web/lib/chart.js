@@ -90,7 +90,7 @@ function chartLayout(width, epochs, spec) {
   const W = width || 640;
   const narrow = W < 500;
   const H = narrow ? 236 : 262;
-  const pad = narrow ? { l: 46, r: 54, t: 10, b: 42 } : { l: 58, r: 64, t: 12, b: 44 };
+  const pad = narrow ? { l: 50, r: 64, t: 10, b: 42 } : { l: 58, r: 68, t: 12, b: 44 };
   const [x0, x1, y0, y1] = [pad.l, W - pad.r, H - pad.b, pad.t];
   const top = spec.left.top;
   return {
@@ -106,7 +106,7 @@ function paintAxes(g, L, spec) {
   for (let i = 0; i <= 5; i += 1) {  // the right axis: every 20%, with grid lines
     const y = L.sy.right(i / 5);
     if (i) parts.push(svg("line", { class: "grid", x1: x0, x2: x1, y1: y, y2: y }));
-    parts.push(svg("text", { class: "acc", x: x1 + 7, y: y + 4.5 }, `${20 * i}%`));
+    parts.push(svg("text", { class: "acc", x: x1 + 10, y: y + 4.5 }, `${20 * i}%`));
   }
   const top = spec.left.top;
   const step = niceStep(top, 5);
@@ -326,8 +326,6 @@ export function xyChart(host, spec) {
     const W = width || 560;
     const narrow = W < 460;
     const H = narrow ? 250 : 280;
-    const pad = { l: narrow ? 64 : 72, r: 16, t: 12, b: 46 };
-    const [x0, x1, y0, y1] = [pad.l, W - pad.r, H - pad.b, pad.t];
     plot.setAttribute("viewBox", `0 0 ${W} ${H}`);
     plot.setAttribute("width", W);
     plot.setAttribute("height", H);
@@ -338,10 +336,17 @@ export function xyChart(host, spec) {
     }
     const [xlo, xhi] = extent(points.map((p) => p.x), spec.x);
     const [ylo, yhi] = extent(points.flatMap((p) => [p.low ?? p.y, p.high ?? p.y]), spec.y);
-    const sx = scale(spec.x, xlo, xhi, x0, x1);
-    const sy = scale(spec.y, ylo, yhi, y0, y1);
     const fx = spec.x.format || shortNumber;
     const fy = spec.y.format || (spec.y.percent ? (v) => `${Math.round(100 * v)}%` : ROUND);
+    const yticks = spec.y.log ? logTicks(ylo, yhi, 7) : linearTicks(ylo, yhi);
+    // Room for the turned y title plus the longest tick label (about 9 px a character at
+    // 14 px), so a label such as "100 ms" does not run into the title.
+    const longest = Math.max(0, ...yticks.map((v) => String(fy(v)).length));
+    const pad = { l: Math.max(narrow ? 64 : 72, Math.ceil(34 + 9 * longest)), r: 16, t: 12,
+      b: 46 };
+    const [x0, x1, y0, y1] = [pad.l, W - pad.r, H - pad.b, pad.t];
+    const sx = scale(spec.x, xlo, xhi, x0, x1);
+    const sy = scale(spec.y, ylo, yhi, y0, y1);
     const parts = [svg("rect", { class: "plot-area", x: x0, y: y1, width: x1 - x0,
       height: y0 - y1 })];
     const xticks = spec.x.log ? logTicks(xlo, xhi, narrow ? 6 : 10) : linearTicks(xlo, xhi);
@@ -349,7 +354,6 @@ export function xyChart(host, spec) {
       parts.push(svg("line", { class: "grid", x1: sx(v), x2: sx(v), y1, y2: y0 }),
         svg("text", { x: sx(v), y: y0 + 18, "text-anchor": "middle" }, fx(v)));
     }
-    const yticks = spec.y.log ? logTicks(ylo, yhi, 7) : linearTicks(ylo, yhi);
     for (const v of yticks) {
       parts.push(svg("line", { class: "grid", x1: x0, x2: x1, y1: sy(v), y2: sy(v) }),
         svg("text", { x: x0 - 8, y: sy(v) + 4.5, "text-anchor": "end" }, fy(v)));

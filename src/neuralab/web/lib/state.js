@@ -3,7 +3,10 @@
 
 function coerce(param, raw) {
   if (raw === null || raw === undefined) return undefined;
-  if (param.type === "bool") return raw === "1" || raw === "true";
+  if (param.type === "bool") {  // an unreadable switch ("abc") keeps its default, not "off"
+    return raw === "1" || raw === "true" ? true : raw === "0" || raw === "false" ? false
+      : undefined;
+  }
   if (param.type === "int" || param.type === "float") {
     if (param.shape) {
       const nums = raw.split(",").map(Number);

@@ -7,10 +7,12 @@ import { el, svg } from "../lib/dom.js";
 import { player } from "../lib/player.js";
 import { mountSurfaces } from "./descent/surfaces.js";
 
-const PAD = { l: 44, r: 16, t: 16, b: 34 };
+const PAD = { l: 44, r: 20, t: 16, b: 34 };
 const ORDER = ["curve", "learning_rate", "start", "steps"];
 
 const num = (v) => (Math.abs(v) >= 1e4 ? v.toExponential(2) : v.toFixed(3));
+// The same minus sign (U+2212) as the rate's, not a hyphen, in the written-out move.
+const minus = (text) => text.replace(/^-/, "−");
 
 // A narrower drawing on phones keeps the axis labels readable.
 function chart(W = 640, H = 300) {
@@ -53,7 +55,7 @@ function chart(W = 640, H = 300) {
       for (let y = Math.ceil(y0 / step) * step; y <= y1; y += step) {
         axes.append(svg("text", { x: PAD.l - 8, y: sy(y) + 5, "text-anchor": "end" }, String(y)));
       }
-      axes.append(svg("text", { x: W - PAD.r, y: H - 4, "text-anchor": "end", class: "axis-name" },
+      axes.append(svg("text", { x: W - 3, y: H - 4, "text-anchor": "end", class: "axis-name" },
         "x"), svg("text", { x: PAD.l + 6, y: PAD.t + 12, class: "axis-name" }, "loss"));
     },
     setPoint(path, k) {
@@ -152,7 +154,7 @@ async function mountCurve(root, { params, state }) {
     const move = -lr * p.grad[k];
     const rows = [["Step", `${k} of ${p.steps_taken}`], ["x", num(p.x[k])],
       ["Loss", num(p.loss[k])], ["Gradient", num(p.grad[k])],
-      ["Next move", `−${lr} × ${num(p.grad[k])} = ${num(move)}`]];
+      ["Next move", `−${lr} × ${minus(num(p.grad[k]))} = ${minus(num(move))}`]];
     readout.replaceChildren(...rows.flatMap(([t, d]) => [el("dt", { text: t }),
       el("dd", { text: d })]));
     play.update();

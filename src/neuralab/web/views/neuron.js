@@ -272,13 +272,15 @@ export async function mount(root, { params, state }) {
       squareNote.textContent = "Each hidden neuron draws its own line; the output neuron " +
         "combines the two, and the network is ON in the blue area, which no single line " +
         "could cut out." + (gates[0] && gates[1]
-        ? ` Now hidden 1 computes ${gates[0]} and hidden 2 computes ${gates[1]}.` : "");
+        ? ` Now hidden 1 computes ${gates[0]} and hidden 2 computes ${gates[1]}.` : "") +
+        " A red dot is a pair the network still gets wrong.";
     } else {
       pic.update(r);
       square.update([{ name: "neuron", label: "the neuron", w1: r.w1, w2: r.w2, bias: r.bias,
         colour: "var(--pos)" }], r.table, r.target);
       squareNote.textContent = "Filled dots: the target is ON there. The neuron is ON on the " +
-        "shaded side of its line w1·x1 + w2·x2 + bias = 0.";
+        "shaded side of its line w1·x1 + w2·x2 + bias = 0. A red dot is a pair it still " +
+        "gets wrong.";
     }
     expected.replaceChildren(onOff(r.current.expected));
     actual.replaceChildren(onOff(r.current.actual));
@@ -308,7 +310,12 @@ export async function mount(root, { params, state }) {
   }
 
   function stopLearning() {
-    if (learning) learning.stopped = true;
+    if (learning) {  // a run in progress, stopped by a hand on the weights: say so
+      learning.stopped = true;
+      learnStatus.textContent = "Stopped: you set the weights yourself. Press Learn the " +
+        "weights to go on from here.";
+      root.dataset.learn = "stopped";
+    }
     learning = null;
     verdict.removeAttribute("aria-busy");
   }

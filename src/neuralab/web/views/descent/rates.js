@@ -6,7 +6,7 @@ import { OPTIMIZERS } from "./common.js";
 // Steps to reach the minimum against the learning rate (log axis), one series per optimizer;
 // rates that diverge sit on the top row, those that never get there on the row below it.
 export function rateChart(W, H) {
-  const P = { l: 78, r: 16, t: 44, b: 40 };
+  const P = { l: 78, r: 16, t: 56, b: 46 };
   const root = svg("svg", { viewBox: `0 0 ${W} ${H}`, class: "rate-svg", role: "img",
     "aria-label": "Steps needed to reach the minimum at each learning rate, on a log scale" });
   const axes = svg("g", { class: "axes" });
@@ -30,15 +30,15 @@ export function rateChart(W, H) {
       const hi = lx(rates[rates.length - 1]);
       const top = data.max_steps;
       sx = (r) => P.l + ((lx(r) - lo) / (hi - lo)) * (W - P.l - P.r);
-      const rowDiv = P.t - 30;
-      const rowNot = P.t - 14;
+      const rowDiv = P.t - 38;  // the two rows clear of the top tick
+      const rowNot = P.t - 20;
       const sy = (s) => H - P.b - (s / top) * (H - P.t - P.b);
       axes.replaceChildren(svg("line", { x1: P.l, x2: W - P.r, y1: H - P.b, y2: H - P.b }),
         svg("line", { x1: P.l, x2: P.l, y1: P.t, y2: H - P.b }));
       for (let e = Math.ceil(lo); e <= hi; e += 1) {
         const r = 10 ** e;
         axes.append(svg("line", { x1: sx(r), x2: sx(r), y1: H - P.b, y2: H - P.b + 5 }),
-          svg("text", { x: sx(r), y: H - P.b + 21, "text-anchor": "middle" }, tickText(r)));
+          svg("text", { x: sx(r), y: H - P.b + 23, "text-anchor": "middle" }, tickText(r)));
       }
       const st = niceStep(top, 5);
       for (let s = 0; s <= top; s += st) {

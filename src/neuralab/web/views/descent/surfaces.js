@@ -146,7 +146,10 @@ export async function mountSurfaces(root, { params, state }) {
     tbody.replaceChildren(...rows);
     let text = "";
     let cls = "status surf-status";
-    if (notes.length) {
+    if (!rows.length) {
+      text = "No optimizer is ticked: tick Gradient descent, Momentum or Adam to watch it " +
+        "walk downhill.";
+    } else if (notes.length) {
       const who = notes.join(" and ");
       const best = curve && notes.includes("Gradient descent") ? safeRate("gd", data.rate)
         : null;
@@ -191,6 +194,10 @@ export async function mountSurfaces(root, { params, state }) {
     if (!r) return;
     surface = r;
     const [x0, x1, y0, y1] = r.box;
+    // The start sliders span this map only, so no slider position is off it.
+    for (const [name, lo, hi] of [["start_x", x0, x1], ["start_y", y0, y1]]) {
+      Object.assign(ctl[name].input, { min: lo, max: hi });
+    }
     const sx = state.get("start_x");
     const sy = state.get("start_y");
     if (sx < x0 || sx > x1 || sy < y0 || sy > y1) {  // keep the start on this map

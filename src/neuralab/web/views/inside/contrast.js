@@ -55,12 +55,15 @@ function nodeCard(node) {
   } else {
     const share = Math.round((100 * node.counts[node.majority]) / Math.max(1, node.samples));
     card.classList.add("t-leaf");
-    card.append(el("span", { class: "t-major", text: String(node.majority) }),
+    // Read aloud as "Answer 4: 140 images, 60% are 4. More questions follow (not drawn)."
+    card.append(el("span", { class: "visually-hidden", text: "Answer " }),
+      el("span", { class: "t-major", text: String(node.majority) }),
+      el("span", { class: "visually-hidden", text: ": " }),
       el("div", { class: "t-text" },
         el("span", { class: "t-count", text: `${node.samples} images, ${share}% ` +
-          `are ${node.majority}` }),
+          `are ${node.majority}.` }),
         el("span", { class: "t-more", text: node.more
-          ? "more questions follow (not drawn)" : "final answer" })));
+          ? " More questions follow (not drawn)." : " Final answer." })));
   }
   return card;
 }

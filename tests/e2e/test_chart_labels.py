@@ -1,0 +1,50 @@
+"""Every chart's labels stay apart on a projector and on a phone: no tick label runs into an
+axis title or another label (found by hand: "100 ms" into "training time (log)", "> 500"
+into "500", "accuracy" into "60%" on a phone, the "x" axis name into the tick "5")."""
+
+from __future__ import annotations
+
+import pytest
+from playwright.sync_api import expect
+
+pytestmark = pytest.mark.e2e
+
+# The charts' label groups; the rate chart's rows of marks are left out (dots side by side).
+CHARTS = ["#descent .descent-svg", "#surfaces .rate-svg .axes", "#mnist .chart-svg",
+          "#answers svg.xy"]
+
+CLASHES = """(selectors) => {
+  const out = [];
+  for (const sel of selectors) {
+    for (const g of document.querySelectorAll(sel)) {
+      const ts = [...g.querySelectorAll('text')].filter((t) => t.textContent.trim())
+        .map((t) => [t.textContent.trim(), t.getBoundingClientRect()])
+        .filter(([, b]) => b.width > 0);
+      ts.forEach(([n, a], i) => ts.slice(i + 1).forEach(([m, b]) => {
+        if (Math.min(a.right, b.right) - Math.max(a.left, b.left) > 0.5 &&
+            Math.min(a.bottom, b.bottom) - Math.max(a.top, b.top) > 0.5) {
+          out.push(`${sel}: "${n}" / "${m}"`);
+        }
+      }));
+    }
+  }
+  return out;
+}"""
+
+
+@pytest.mark.parametrize(("width", "height"), [(1280, 720), (390, 844)])
+def test_no_chart_label_runs_into_another(browser, lab_url, width, height):
+    context = browser.new_context(viewport={"width": width, "height": height})
+    page = context.new_page()
+    try:
+        page.goto(f"{lab_url}/")
+        page.wait_for_selector("body[data-ready=true]", timeout=15_000)
+        expect(page.locator("#mnist .compare")).to_have_attribute("data-state", "done",
+                                                                  timeout=30_000)
+        expect(page.locator("#answers .answers")).to_have_attribute("data-state", "ready")
+        expect(page.locator("#surfaces")).to_have_attribute("data-state", "ready")
+        for sel in CHARTS:
+            assert page.locator(sel).count() >= 1, sel
+        assert page.evaluate(CLASHES, CHARTS) == []
+    finally:
+        context.close()
