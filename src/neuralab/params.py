@@ -27,12 +27,12 @@ class ParamError(ValueError):
     server can answer 422 and the CLI can print a one-line usage error.
     """
 
-    def __init__(self, param: str, expected: str, got: Any = None, *, message: str = ""):
+    def __init__(self, param: str, expected: str, got: Any = ..., *, message: str = ""):
         self.param = param
         self.expected = expected
-        self.got = got
-        text = message or f"{param} must be {expected} (got {_show(got)})"
-        super().__init__(text)
+        self.got = None if got is ... else got
+        shown = "" if got is ... else f" (got {_show(got)})"  # no value to show: say none
+        super().__init__(message or f"{param} must be {expected}{shown}")
 
 
 def _show(value: Any) -> str:

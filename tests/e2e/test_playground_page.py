@@ -211,6 +211,32 @@ def test_a_link_with_bad_settings_says_which_fell_back(lab):
     expect(page.get_by_label("Noise", exact=True)).to_have_value("50")
 
 
+
+@pytest.mark.parametrize(("query", "named"), [
+    ("playground.layers=abc", "Hidden layers (now 4,2)"),
+    ("playground.layers=4,99", "Hidden layers (now 4,2)"),
+    ("playground.layers=3,3&playground.activations=relu,swish",
+     "Activation per layer (now the default)"),
+])
+def test_bad_layers_in_a_link_fall_back_and_are_named(lab, query, named):
+    page, view = open_playground(lab, query)
+    expect(page.locator(".pg-message")).to_contain_text(named)
+    assert "abc" not in lab.query() and "99" not in lab.query() and "swish" not in lab.query()
+    assert lab.errors == []
+
+
+def test_the_loss_chart_says_what_it_will_show_before_training(lab):
+    page, view = open_playground(lab)
+    painted = page.evaluate("""() => {
+        const c = document.querySelector('.pg-chart');
+        const px = c.getContext('2d').getImageData(0, 0, c.width, c.height).data;
+        let dark = 0;
+        for (let i = 0; i < px.length; i += 4) if (px[i + 3] > 0 && px[i] < 120) dark++;
+        return dark;
+    }""")
+    assert painted > 50  # the sentence is written in the empty box
+
+
 CONTRACT = {
     "button": ("Circle", "Exclusive or", "Gaussian", "Spiral", "Plane", "Multi gaussian",
                "Regenerate data", "Run/Pause", "Step", "Reset the network", "Add a layer",

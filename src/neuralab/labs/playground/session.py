@@ -79,7 +79,9 @@ class Playground:
             raise ParamError("loss", "square for regression", s["loss"])
         self.inputs = tuple(name for name in FEATURES if s[name])
         if not self.inputs:
-            raise ParamError("features", "at least one input feature switched on")
+            raise ParamError("features", "at least one input feature switched on",
+                             message="switch on at least one input feature (X1, X2, X1², "
+                                     "X2², X1X2, sin(X1) or sin(X2))")
         self.hidden = parse_layers(s["layers"])
         self.activations = parse_activations(s["activations"], s["activation"],
                                              len(self.hidden))

@@ -49,14 +49,32 @@ function urlProblems(byName, state) {
     const shown = p.type === "bool" ? (v ? "1" : "0") : String(v);
     const same = p.type === "bool" ? ["1", "true", "0", "false"].includes(raw)
       : p.type === "int" || p.type === "float" ? Number(raw) === v : raw === shown;
-    if (!same) bad.push(`${p.label || name} (now ${shown})`);
+    if (!same) bad.push(`${p.label || name} (now ${shown || "the default"})`);
   }
   return bad.length ? `The link's ${bad.join(", ")} could not be used as given: the page uses `
     + "the default or the nearest allowed value." : "";
 }
 
+// The link's layers ("4,2": up to 8 of 1 to 32 neurons) and per-layer activations (one known
+// name per layer, or none) as the server will accept them; a bad one goes back to its default
+// before anything is sent, and urlProblems() then names it.
+function checkLayers(byName, state) {
+  const sizes = (state.get("layers") || "").split(",").filter(Boolean);
+  if (sizes.length > MAX_LAYERS || !sizes.every((n) => /^\d+$/.test(n)
+      && Number(n) >= 1 && Number(n) <= MAX_NEURONS)) {
+    state.set("layers", byName.layers.default);
+  }
+  const count = (state.get("layers") || "").split(",").filter(Boolean).length;
+  const acts = (state.get("activations") || "").split(",").filter(Boolean);
+  if (acts.length && (acts.length !== count
+      || !acts.every((a) => byName.activation.choices.includes(a)))) {
+    state.set("activations", byName.activations.default);
+  }
+}
+
 export async function mount(section, { params, state }) {
   const byName = Object.fromEntries(params.map((p) => [p.name, p]));
+  checkLayers(byName, state);
   const root = el("div", { class: "pg", "data-state": "connecting", "data-epoch": "0",
     "data-frames": "0" });
   section.append(el("p", { class: "pg-lead", text: "Many neurons together: choose the data, "

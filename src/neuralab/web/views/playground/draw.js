@@ -340,7 +340,25 @@ export function lossChart(canvas, tip) {
     ctx.clearRect(0, 0, W, H);
     ctx.strokeStyle = "#d1d5db";
     ctx.strokeRect(0.5, 0.5, W - 1, H - 1);
-    if (points.length < 2) return;
+    ctx.font = "12px system-ui, sans-serif";
+    ctx.fillStyle = "#4b5563";
+    if (points.length < 2) {  // an empty box says what it will show
+      ctx.fillText("Training and test loss, epoch by epoch, once the network trains", 8,
+        H / 2 + 4);
+      return;
+    }
+    // the legend: which line is which
+    ctx.textAlign = "right";
+    let x = W - 8;
+    for (const [name, colour] of [["test", "#9ca3af"], ["training", "#111827"]]) {
+      ctx.fillText(name, x, 14);
+      x -= ctx.measureText(name).width + 4;
+      ctx.fillStyle = colour;
+      ctx.fillRect(x - 14, 9, 14, 2);
+      ctx.fillStyle = "#4b5563";
+      x -= 22;
+    }
+    ctx.textAlign = "left";
     const last = points[points.length - 1].epoch || 1;
     const top = Math.max(1e-9, ...points.flatMap((p) => [p.train, p.test]
       .filter(Number.isFinite)));
