@@ -420,64 +420,108 @@ csr_matmul_loop(const float *restrict data, const int32_t *restrict indices,
 }
 
 /* ---------------------------------------------------------- work split across threads
- * With threads > 1, a CSR product is cut into parts that write disjoint slices of its output
- * (rows of out = X[rows] @ w, rows of g = X[rows].T @ d), and each part is computed exactly
- * as the whole loop computes it: every output entry is the same sum in the same order, so the
- * result is bit-identical for any number of threads. A part runs on a new POSIX thread (the
- * first on the calling one, which holds no GIL meanwhile); if a thread cannot be started, its
- * part runs on the calling thread. Each part gets at least CSR_PART_NNZ nonzeros: a thread's
- * start costs about what 2,000 nonzeros' products do. */
-#define CSR_PART_NNZ 8192
-#define CSR_MAX_THREADS 64
+ * With threads > 1, a CSR product is cut into chunks that write disjoint slices of its
+ * output (rows of out = X[rows] @ w, rows of g = X[rows].T @ d), and each chunk is computed
+ * exactly as the whole loop computes it: every output entry is the same sum in the same
+ * order, so the result is bit-identical for any number of threads. The calling thread (which
+ * holds no GIL meanwhile) and up to threads - 1 helper POSIX threads, started for the call,
+ * take the chunks one by one from a shared counter. On a busy machine a helper may start
+ * late or not at all: the caller then takes the remaining chunks itself and waits only for
+ * the chunks a helper is in the middle of, never for a helper to be scheduled. The counters
+ * live on the heap, freed by whichever thread leaves last; a helper that finds no chunk left
+ * touches nothing else. */
+#define CSR_CHUNK_NNZ 2048    /* about 10-20 µs of products: a chunk */
+#define CSR_SPLIT_NNZ 8192    /* below this, the thread start costs more than it saves */
+#define CSR_MAX_CHUNKS 64
 
 typedef void (*PartFn)(void *ctx, Py_ssize_t part, Py_ssize_t parts);
-typedef struct { PartFn fn; void *ctx; Py_ssize_t part, parts; } Part;
 
 #ifdef HAVE_PTHREADS
-static void *
-part_main(void *arg)
+#include <sched.h>
+#include <stdatomic.h>
+#include <stdlib.h>
+
+typedef struct {
+    PartFn fn;
+    void *ctx;  /* valid while done < parts: the caller waits for that before it returns */
+    Py_ssize_t parts;
+    atomic_long next, done;
+    atomic_int refs;
+} Chunks;
+
+static void
+take_chunks(Chunks *c)
 {
-    Part *p = arg;
-    p->fn(p->ctx, p->part, p->parts);
+    for (;;) {
+        long i = atomic_fetch_add(&c->next, 1);
+        if (i >= c->parts)
+            return;
+        c->fn(c->ctx, i, c->parts);
+        atomic_fetch_add(&c->done, 1);
+    }
+}
+
+static void
+leave_chunks(Chunks *c)
+{
+    if (atomic_fetch_sub(&c->refs, 1) == 1)
+        free(c);
+}
+
+static void *
+helper_main(void *arg)
+{
+    take_chunks(arg);
+    leave_chunks(arg);
     return NULL;
 }
 #endif
 
-/* Runs fn(ctx, i, parts) for i in 0..parts-1, parts <= CSR_MAX_THREADS, and waits for all. */
+/* Runs fn(ctx, i, parts) for every i in 0..parts-1 on up to `threads` threads; returns when
+ * all are done. */
 static void
-run_parts(PartFn fn, void *ctx, Py_ssize_t parts)
+run_parts(PartFn fn, void *ctx, Py_ssize_t parts, Py_ssize_t threads)
 {
 #ifdef HAVE_PTHREADS
-    pthread_t threads[CSR_MAX_THREADS];
-    Part args[CSR_MAX_THREADS];
-    int started[CSR_MAX_THREADS] = {0};
-    for (Py_ssize_t i = 1; i < parts; i++) {
-        args[i] = (Part){fn, ctx, i, parts};
-        started[i] = pthread_create(&threads[i], NULL, part_main, &args[i]) == 0;
+    Chunks *c = parts > 1 && threads > 1 ? malloc(sizeof(Chunks)) : NULL;
+    if (c != NULL) {
+        Py_ssize_t helpers = (threads < parts ? threads : parts) - 1;
+        c->fn = fn;
+        c->ctx = ctx;
+        c->parts = parts;
+        atomic_init(&c->next, 0);
+        atomic_init(&c->done, 0);
+        atomic_init(&c->refs, (int)helpers + 1);
+        pthread_attr_t attr;
+        int detached = pthread_attr_init(&attr) == 0;
+        if (detached)
+            detached = pthread_attr_setdetachstate(&attr, PTHREAD_CREATE_DETACHED) == 0;
+        for (Py_ssize_t h = 0; h < helpers; h++) {
+            pthread_t thread;
+            if (!detached || pthread_create(&thread, &attr, helper_main, c) != 0)
+                atomic_fetch_sub(&c->refs, 1);  /* never started: not waited for */
+        }
+        if (detached)
+            pthread_attr_destroy(&attr);
+        take_chunks(c);
+        while (atomic_load(&c->done) < parts)  /* only chunks a helper is computing */
+            sched_yield();
+        leave_chunks(c);
+        return;
     }
-    fn(ctx, 0, parts);
-    for (Py_ssize_t i = 1; i < parts; i++) {
-        if (started[i])
-            pthread_join(threads[i], NULL);
-        else
-            fn(ctx, i, parts);
-    }
-#else
+#endif
     for (Py_ssize_t i = 0; i < parts; i++)
         fn(ctx, i, parts);
-#endif
 }
 
-/* How many parts `nnz` nonzeros make with at most `threads` threads. */
+/* How many chunks `nnz` nonzeros make for `threads` threads (1: no split). */
 static Py_ssize_t
 parts_for(Py_ssize_t nnz, Py_ssize_t threads)
 {
-    Py_ssize_t parts = nnz / CSR_PART_NNZ;
-    if (parts > threads)
-        parts = threads;
-    if (parts > CSR_MAX_THREADS)
-        parts = CSR_MAX_THREADS;
-    return parts < 1 ? 1 : parts;
+    if (threads < 2 || nnz < CSR_SPLIT_NNZ)
+        return 1;
+    Py_ssize_t parts = nnz / CSR_CHUNK_NNZ;
+    return parts > CSR_MAX_CHUNKS ? CSR_MAX_CHUNKS : parts;
 }
 
 typedef struct {
@@ -489,7 +533,7 @@ typedef struct {
     Py_ssize_t m, k;
 } MatmulJob;
 
-/* Part `part` of `parts` of csr_matmul: an equal share of the batch's rows. */
+/* Chunk `part` of `parts` of csr_matmul: an equal share of the batch's rows. */
 static void
 csr_matmul_part(void *ctx, Py_ssize_t part, Py_ssize_t parts)
 {
@@ -554,8 +598,8 @@ typedef struct {
     Py_ssize_t n_features, k;
 } TMatmulJob;
 
-/* Part `part` of `parts` of csr_t_matmul: the columns from the first one at or past
- * nonzero nnz * part / parts, so the parts share the nonzeros (the work) about equally. */
+/* Chunk `part` of `parts` of csr_t_matmul: the columns from the first one at or past
+ * nonzero nnz * part / parts, so the chunks share the nonzeros (the work) about equally. */
 static Py_ssize_t
 t_boundary(const TMatmulJob *j, Py_ssize_t part, Py_ssize_t parts)
 {
@@ -584,8 +628,8 @@ csr_t_matmul_part(void *ctx, Py_ssize_t part, Py_ssize_t parts)
  * Adding each nonzero's contribution into g row by row would load and store a row of g per
  * nonzero. So the batch's nonzeros are first sorted by column (a counting sort, rows kept in
  * order, so the sums' order is fixed), and then each row of g is summed like a row of
- * csr_matmul: in registers, and stored once (by up to `threads` threads, each its own rows
- * of g). Returns -1 if the scratch memory is missing. */
+ * csr_matmul: in registers, and stored once (by up to `threads` threads, each chunk of
+ * columns by one of them). Returns -1 if the scratch memory is missing. */
 static int
 csr_t_matmul_loop(const float *restrict data, const int32_t *restrict indices,
                   const int64_t *restrict indptr, const int64_t *restrict rows,
@@ -619,7 +663,7 @@ csr_t_matmul_loop(const float *restrict data, const int32_t *restrict indices,
         colptr[c] = colptr[c - 1];
     colptr[0] = 0;
     TMatmulJob job = {colptr, row_of, value, d, g, n_features, k};
-    run_parts(csr_t_matmul_part, &job, parts_for(nnz, threads));
+    run_parts(csr_t_matmul_part, &job, parts_for(nnz, threads), threads);
     PyMem_RawFree(colptr);
     PyMem_RawFree(row_of);
     PyMem_RawFree(value);
@@ -641,6 +685,8 @@ csr_product(PyObject *args, int transposed)
                           &m, &n_features, &k, &threads) ||
         check_shape(m, k) < 0 || check_shape(n_features, k) < 0)
         return NULL;
+    if (threads > 256)
+        threads = 256;
     if (threads < 1) {
         PyErr_Format(PyExc_ValueError, "threads must be >= 1 (got %zd)", threads);
         return NULL;
@@ -680,7 +726,7 @@ csr_product(PyObject *args, int transposed)
         for (Py_ssize_t r = 0; r < m; r++)
             picked += ((const int64_t *)ptr.buf)[((const int64_t *)rows.buf)[r] + 1]
                       - ((const int64_t *)ptr.buf)[((const int64_t *)rows.buf)[r]];
-        run_parts(csr_matmul_part, &job, parts_for(picked, threads));
+        run_parts(csr_matmul_part, &job, parts_for(picked, threads), threads);
     }
     Py_END_ALLOW_THREADS
     if (status < 0)
