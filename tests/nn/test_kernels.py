@@ -357,3 +357,8 @@ def test_training_input_takes_the_blas_thread_limit() -> None:
     with limited(2):
         assert net.training_input(X).threads == min(2, os.cpu_count() or 1)
         assert net.training_input(X).take(np.arange(5)).threads == min(2, os.cpu_count() or 1)
+    from threadpoolctl import threadpool_limits
+
+    with threadpool_limits(1, user_api="blas"):  # a limit set with threadpoolctl directly
+        assert net.training_input(X).threads == 1
+    assert net.training_input(np.ones((4, 40))).__class__ is np.ndarray  # dense: no threads
