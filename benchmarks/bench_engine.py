@@ -4,9 +4,11 @@
 settings (batch 200, Adam, lr 1e-3, alpha 1e-4, relu, float32 input, 15 epochs, no early stop:
 ``n_iter_no_change=inf``) and a plain PyTorch CPU loop doing the same 15 epochs
 (``torch.optim.Adam``, a shuffle per epoch), at 1 and at 2 BLAS/torch threads. neuralab is also
-timed with its fused C loops switched off (the plain numpy code). Each figure is seconds per
-epoch of a whole fit (its input checks and set-up included), the best and the median of several
-rounds in which the contenders take turns, so load from other processes falls on all of them.
+timed with its fused C loops switched off (the plain numpy code), and, at 2+ threads, with its
+sparse first-layer products kept on one thread (what the thread split of those products buys).
+Each figure is seconds per epoch of a whole fit (its input checks and set-up included), the
+best and the median of several rounds in which the contenders take turns, so load from other
+processes falls on all of them.
 A large float32 matmul measured in the same run shows what the machine's BLAS can do.
 
 Run:  .venv/bin/python benchmarks/bench_engine.py [--rounds 5] [--threads 1 2]
@@ -83,6 +85,23 @@ def bench_neuralab_numpy(X: np.ndarray, y: np.ndarray) -> Callable[[], None]:
             inner()
         finally:
             kernels.ENABLED = kernels.compiled is not None
+
+    return run
+
+
+def bench_neuralab_one_thread_loops(X: np.ndarray, y: np.ndarray) -> Callable[[], None]:
+    """The same, with the first layer's sparse products on one thread whatever BLAS may use."""
+    from neuralab.nn import network
+
+    inner = bench_neuralab(X, y)
+
+    def run() -> None:
+        real = network.blas.threads
+        network.blas.threads = lambda: 1  # read once, when fit() converts its input
+        try:
+            inner()
+        finally:
+            network.blas.threads = real
 
     return run
 
@@ -179,6 +198,8 @@ def main() -> None:
             runs = {"neuralab MLPClassifier": bench_neuralab(X, y),
                     "neuralab, numpy only (no C loops)": bench_neuralab_numpy(X, y),
                     "scikit-learn MLPClassifier": bench_sklearn(X, y)}
+            if threads > 1:
+                runs["neuralab, sparse products 1 thread"] = bench_neuralab_one_thread_loops(X, y)
             if torch_run is not None:
                 import torch
 

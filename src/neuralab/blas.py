@@ -5,6 +5,8 @@ which changes float32 rounding and so the trained model. Training under
 :func:`single_threaded` makes results reproducible from a seed, and leaves the other cores
 to run other trainings (the decision tree, or another learner's job) at the same time.
 :func:`limited` caps the threads at any number (``train(..., blas_threads=n)``).
+:func:`threads` says how many are allowed here, for neuralab's own threaded loops (the fused
+first-layer products of ``nn/kernels.py``) to follow the same limit.
 
 A BLAS's thread count belongs to the whole process, so the limit is process-wide: while
 several callers are inside these blocks (in several threads), the smallest limit asked for
@@ -14,13 +16,14 @@ process's own state, kept in one object here.
 
 from __future__ import annotations
 
+import os
 import threading
 from collections import Counter
 from collections.abc import Iterator
 from contextlib import contextmanager
 from typing import Any
 
-__all__ = ["limited", "single_threaded"]
+__all__ = ["limited", "single_threaded", "threads"]
 
 
 class _Limits:
@@ -49,6 +52,10 @@ class _Limits:
         with self.lock:
             self.asked[threads] += 1
             self._apply()
+
+    def limit(self) -> int | None:
+        with self.lock:
+            return self.current
 
     def leave(self, threads: int) -> None:
         with self.lock:
@@ -80,3 +87,22 @@ def limited(threads: int | None) -> Iterator[None]:
 def single_threaded() -> Any:
     """Limit BLAS to one thread (process-wide) while any caller is inside this block."""
     return limited(1)
+
+
+def threads() -> int:
+    """How many threads the BLAS may use now: the limit in force, else its own thread count.
+
+    The limit is the smallest one asked for through :func:`limited`, else what threadpoolctl
+    reports for the loaded BLAS libraries (which includes limits set with threadpoolctl
+    directly); 1 if that cannot be told. Never more than the machine's cores.
+    """
+    cores = os.cpu_count() or 1
+    limit = _LIMITS.limit()
+    if limit is not None:
+        return max(1, min(limit, cores))
+    try:
+        from threadpoolctl import threadpool_info
+    except ImportError:
+        return 1
+    counts = [int(p.get("num_threads") or 1) for p in threadpool_info() if p["user_api"] == "blas"]
+    return max(1, min(max(counts, default=1), cores))

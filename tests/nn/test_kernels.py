@@ -298,3 +298,67 @@ def test_csr_fill_matches_the_numpy_conversion(monkeypatch: pytest.MonkeyPatch) 
     with pytest.raises(ValueError, match="spare|indptr"):
         K.csr_fill(X, fused.indptr, np.empty(len(fused.data), np.float32),
                    np.empty(len(fused.data), np.int32), *X.shape)
+
+
+@pytest.mark.parametrize("k", [64, 37])
+def test_csr_products_are_bit_identical_on_any_number_of_threads(k: int) -> None:
+    from neuralab.nn.network import SparseRows
+
+    rng = np.random.default_rng(11)
+    X = rng.normal(size=(700, 300)).astype(np.float32)
+    X[rng.random(X.shape) < 0.7] = 0  # ~63,000 nonzeros: enough to split up to 7 ways
+    X[:, 5] = 0  # an empty column, and empty rows, at a part's edge or not
+    X[10:20] = 0
+    batch = SparseRows.from_matrix(X, np.float32).take(rng.permutation(len(X))[:600])
+    w = rng.normal(size=(X.shape[1], k)).astype(np.float32)
+    d = rng.normal(size=(len(batch.rows), k)).astype(np.float32)
+    outs, grads = [], []
+    for threads in (1, 2, 3, 4, 7, 64, 1000):
+        out = np.full((len(batch.rows), k), np.nan, np.float32)  # every entry must be written
+        g = np.full((X.shape[1], k), np.nan, np.float32)
+        args = (batch.data, batch.indices, batch.indptr, batch.rows)
+        K.csr_matmul(*args, w, out, *batch.shape, k, threads)
+        K.csr_t_matmul(*args, d, g, *batch.shape, k, threads)
+        outs.append(out)
+        grads.append(g)
+    np.testing.assert_allclose(outs[0], batch.dense() @ w, rtol=1e-5, atol=1e-5)
+    np.testing.assert_allclose(grads[0], batch.dense().T @ d, rtol=1e-5, atol=1e-5)
+    for out, g in zip(outs[1:], grads[1:], strict=True):
+        np.testing.assert_array_equal(out, outs[0])
+        np.testing.assert_array_equal(g, grads[0])
+    with pytest.raises(ValueError, match="threads"):
+        K.csr_matmul(*args, w, outs[0], *batch.shape, k, 0)
+
+
+def test_training_on_two_threads_gives_the_same_weights() -> None:
+    from neuralab.blas import limited
+
+    X = _mostly_zeros(n=2000, d=120, seed=12)
+    y = (X[:, :4].argmax(axis=1)).astype(np.int64)
+    weights = []
+    for threads in (1, 2, 4):
+        net = Network((120, 32, 4), backend="fused", seed=3)
+        with limited(1):  # the BLAS's own rounding stays the same; only the C loops split
+            inputs = net.training_input(X)
+            inputs.threads = threads
+            train(net, inputs, y, batch_size=1000, max_epochs=3, n_iter_no_change=None)
+        weights.append(net.params.copy())
+    for other in weights[1:]:
+        np.testing.assert_array_equal(other, weights[0])
+
+
+def test_training_input_takes_the_blas_thread_limit() -> None:
+    from neuralab.blas import limited
+
+    net = Network((40, 8, 5), backend="fused")
+    X = _mostly_zeros()
+    with limited(1):
+        assert net.training_input(X).threads == 1
+    with limited(2):
+        assert net.training_input(X).threads == min(2, os.cpu_count() or 1)
+        assert net.training_input(X).take(np.arange(5)).threads == min(2, os.cpu_count() or 1)
+    from threadpoolctl import threadpool_limits
+
+    with threadpool_limits(1, user_api="blas"):  # a limit set with threadpoolctl directly
+        assert net.training_input(X).threads == 1
+    assert net.training_input(np.ones((4, 40))).__class__ is np.ndarray  # dense: no threads

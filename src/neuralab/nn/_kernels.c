@@ -13,13 +13,15 @@
  *                                     argmax is y)
  *   l2_gradient(g, w, c, n)           g += c * w; returns sum(w**2)
  *   adam(p, g, m, v, b1, b2, c, eps, n)   the update of optimizers.Adam, same scaled moments
- *   csr_matmul(data, indices, indptr, rows, w, out, n_rows, n_features, k)
+ *   csr_matmul(data, indices, indptr, rows, w, out, n_rows, n_features, k[, threads])
  *                                     (float32 data, int32 column indices, int64 indptr
  *                                     and rows)
  *                                     out = X[rows] @ w for a CSR matrix X, reading only
  *                                     the nonzeros of the picked rows (no copy of them)
- *   csr_t_matmul(data, indices, indptr, rows, d, g, n_rows, n_features, k)
- *                                     g = X[rows].T @ d, the same way
+ *   csr_t_matmul(data, indices, indptr, rows, d, g, n_rows, n_features, k[, threads])
+ *                                     g = X[rows].T @ d, the same way; both split their
+ *                                     output across up to `threads` threads (default 1)
+ *                                     with bit-identical results
  *   csr_count(x, indptr, n, d)        indptr of the CSR form of a dense n x d array;
  *                                     returns its number of nonzeros
  *   csr_fill(x, indptr, data, indices, n, d)   then its data and column indices (one
@@ -45,6 +47,10 @@
 #include <math.h>
 #include <stdint.h>
 #include <string.h>
+#if defined(__unix__) || defined(__APPLE__)
+#include <pthread.h>
+#define HAVE_PTHREADS 1
+#endif
 
 #if defined(__GNUC__) && !defined(__clang__) && defined(__x86_64__) && defined(__linux__)
 /* One build runs everywhere; the loader picks the widest vector unit the CPU has. */
@@ -413,44 +419,137 @@ csr_matmul_loop(const float *restrict data, const int32_t *restrict indices,
     }
 }
 
-/* g[c, :] = sum over the picked nonzeros (b, c) of column c of x * d[b, :].
- * Adding each nonzero's contribution into g row by row would load and store a row of g per
- * nonzero. So the batch's nonzeros are first sorted by column (a counting sort, rows kept in
- * order, so the sums' order is fixed), and then each row of g is summed like a row of
- * csr_matmul: in registers, and stored once. Returns -1 if the scratch memory is missing. */
-CLONES static int
-csr_t_matmul_loop(const float *restrict data, const int32_t *restrict indices,
-                  const int64_t *restrict indptr, const int64_t *restrict rows,
-                  const float *restrict d, float *restrict g, Py_ssize_t m,
-                  Py_ssize_t n_features, Py_ssize_t k)
+/* ---------------------------------------------------------- work split across threads
+ * With threads > 1, a CSR product is cut into chunks that write disjoint slices of its
+ * output (rows of out = X[rows] @ w, rows of g = X[rows].T @ d), and each chunk is computed
+ * exactly as the whole loop computes it: every output entry is the same sum in the same
+ * order, so the result is bit-identical for any number of threads. The calling thread (which
+ * holds no GIL meanwhile) and up to threads - 1 helper POSIX threads, started for the call,
+ * take the chunks one by one from a shared counter. On a busy machine a helper may start
+ * late or not at all: the caller then takes the remaining chunks itself and waits only for
+ * the chunks a helper is in the middle of, never for a helper to be scheduled. The counters
+ * live on the heap, freed by whichever thread leaves last; a helper that finds no chunk left
+ * touches nothing else. */
+#define CSR_CHUNK_NNZ 2048    /* about 10-20 µs of products: a chunk */
+#define CSR_SPLIT_NNZ 8192    /* below this, the thread start costs more than it saves */
+#define CSR_MAX_CHUNKS 64
+
+typedef void (*PartFn)(void *ctx, Py_ssize_t part, Py_ssize_t parts);
+
+#ifdef HAVE_PTHREADS
+#include <sched.h>
+#include <stdatomic.h>
+#include <stdlib.h>
+
+typedef struct {
+    PartFn fn;
+    void *ctx;  /* valid while done < parts: the caller waits for that before it returns */
+    Py_ssize_t parts;
+    atomic_long next, done;
+    atomic_int refs;
+} Chunks;
+
+static void
+take_chunks(Chunks *c)
 {
-    Py_ssize_t nnz = 0;
-    for (Py_ssize_t b = 0; b < m; b++)
-        nnz += indptr[rows[b] + 1] - indptr[rows[b]];
-    Py_ssize_t *colptr = PyMem_RawCalloc(n_features + 1, sizeof(Py_ssize_t));
-    int32_t *row_of = PyMem_RawMalloc((nnz ? nnz : 1) * sizeof(int32_t));
-    float *value = PyMem_RawMalloc((nnz ? nnz : 1) * sizeof(float));
-    if (colptr == NULL || row_of == NULL || value == NULL) {
-        PyMem_RawFree(colptr);
-        PyMem_RawFree(row_of);
-        PyMem_RawFree(value);
-        return -1;
+    for (;;) {
+        long i = atomic_fetch_add(&c->next, 1);
+        if (i >= c->parts)
+            return;
+        c->fn(c->ctx, i, c->parts);
+        atomic_fetch_add(&c->done, 1);
     }
-    for (Py_ssize_t b = 0; b < m; b++)
-        for (int64_t q = indptr[rows[b]]; q < indptr[rows[b] + 1]; q++)
-            colptr[indices[q] + 1]++;
-    for (Py_ssize_t c = 0; c < n_features; c++)
-        colptr[c + 1] += colptr[c];
-    for (Py_ssize_t b = 0; b < m; b++)  /* colptr[c] walks to the end of column c ... */
-        for (int64_t q = indptr[rows[b]]; q < indptr[rows[b] + 1]; q++) {
-            Py_ssize_t at = colptr[indices[q]]++;
-            row_of[at] = (int32_t)b;
-            value[at] = data[q];
+}
+
+static void
+leave_chunks(Chunks *c)
+{
+    if (atomic_fetch_sub(&c->refs, 1) == 1)
+        free(c);
+}
+
+static void *
+helper_main(void *arg)
+{
+    take_chunks(arg);
+    leave_chunks(arg);
+    return NULL;
+}
+#endif
+
+/* Runs fn(ctx, i, parts) for every i in 0..parts-1 on up to `threads` threads; returns when
+ * all are done. */
+static void
+run_parts(PartFn fn, void *ctx, Py_ssize_t parts, Py_ssize_t threads)
+{
+#ifdef HAVE_PTHREADS
+    Chunks *c = parts > 1 && threads > 1 ? malloc(sizeof(Chunks)) : NULL;
+    if (c != NULL) {
+        Py_ssize_t helpers = (threads < parts ? threads : parts) - 1;
+        c->fn = fn;
+        c->ctx = ctx;
+        c->parts = parts;
+        atomic_init(&c->next, 0);
+        atomic_init(&c->done, 0);
+        atomic_init(&c->refs, (int)helpers + 1);
+        pthread_attr_t attr;
+        int detached = pthread_attr_init(&attr) == 0;
+        if (detached)
+            detached = pthread_attr_setdetachstate(&attr, PTHREAD_CREATE_DETACHED) == 0;
+        for (Py_ssize_t h = 0; h < helpers; h++) {
+            pthread_t thread;
+            if (!detached || pthread_create(&thread, &attr, helper_main, c) != 0)
+                atomic_fetch_sub(&c->refs, 1);  /* never started: not waited for */
         }
-    for (Py_ssize_t c = n_features; c > 0; c--)  /* ... so shift it back to its start */
-        colptr[c] = colptr[c - 1];
-    colptr[0] = 0;
-    for (Py_ssize_t c = 0; c < n_features; c++) {
+        if (detached)
+            pthread_attr_destroy(&attr);
+        take_chunks(c);
+        while (atomic_load(&c->done) < parts)  /* only chunks a helper is computing */
+            sched_yield();
+        leave_chunks(c);
+        return;
+    }
+#endif
+    for (Py_ssize_t i = 0; i < parts; i++)
+        fn(ctx, i, parts);
+}
+
+/* How many chunks `nnz` nonzeros make for `threads` threads (1: no split). */
+static Py_ssize_t
+parts_for(Py_ssize_t nnz, Py_ssize_t threads)
+{
+    if (threads < 2 || nnz < CSR_SPLIT_NNZ)
+        return 1;
+    Py_ssize_t parts = nnz / CSR_CHUNK_NNZ;
+    return parts > CSR_MAX_CHUNKS ? CSR_MAX_CHUNKS : parts;
+}
+
+typedef struct {
+    const float *data;
+    const int32_t *indices;
+    const int64_t *indptr, *rows;
+    const float *w;
+    float *out;
+    Py_ssize_t m, k;
+} MatmulJob;
+
+/* Chunk `part` of `parts` of csr_matmul: an equal share of the batch's rows. */
+static void
+csr_matmul_part(void *ctx, Py_ssize_t part, Py_ssize_t parts)
+{
+    const MatmulJob *j = ctx;
+    Py_ssize_t lo = j->m * part / parts, hi = j->m * (part + 1) / parts;
+    csr_matmul_loop(j->data, j->indices, j->indptr, j->rows + lo, j->w, j->out + lo * j->k,
+                    hi - lo, j->k);
+}
+
+/* g[c, :] for the columns c in [c_lo, c_hi) of the column-sorted nonzeros (see below). */
+CLONES static void
+csr_t_columns(const Py_ssize_t *restrict colptr, const int32_t *restrict row_of,
+              const float *restrict value, const float *restrict d, float *restrict g,
+              Py_ssize_t c_lo, Py_ssize_t c_hi, Py_ssize_t k)
+{
+    for (Py_ssize_t c = c_lo; c < c_hi; c++) {
         const Py_ssize_t start = colptr[c], end = colptr[c + 1];
         float *restrict gr = g + c * k;
         Py_ssize_t j0 = 0;
@@ -489,6 +588,82 @@ csr_t_matmul_loop(const float *restrict data, const int32_t *restrict indices,
             gr[j] = acc;
         }
     }
+}
+
+typedef struct {
+    const Py_ssize_t *colptr;
+    const int32_t *row_of;
+    const float *value, *d;
+    float *g;
+    Py_ssize_t n_features, k;
+} TMatmulJob;
+
+/* Chunk `part` of `parts` of csr_t_matmul: the columns from the first one at or past
+ * nonzero nnz * part / parts, so the chunks share the nonzeros (the work) about equally. */
+static Py_ssize_t
+t_boundary(const TMatmulJob *j, Py_ssize_t part, Py_ssize_t parts)
+{
+    if (part >= parts)
+        return j->n_features;
+    Py_ssize_t target = j->colptr[j->n_features] * part / parts, lo = 0, hi = j->n_features;
+    while (lo < hi) {  /* the first column c with colptr[c] >= target */
+        Py_ssize_t mid = lo + (hi - lo) / 2;
+        if (j->colptr[mid] < target)
+            lo = mid + 1;
+        else
+            hi = mid;
+    }
+    return part == 0 ? 0 : lo;
+}
+
+static void
+csr_t_matmul_part(void *ctx, Py_ssize_t part, Py_ssize_t parts)
+{
+    const TMatmulJob *j = ctx;
+    csr_t_columns(j->colptr, j->row_of, j->value, j->d, j->g, t_boundary(j, part, parts),
+                  t_boundary(j, part + 1, parts), j->k);
+}
+
+/* g[c, :] = sum over the picked nonzeros (b, c) of column c of x * d[b, :].
+ * Adding each nonzero's contribution into g row by row would load and store a row of g per
+ * nonzero. So the batch's nonzeros are first sorted by column (a counting sort, rows kept in
+ * order, so the sums' order is fixed), and then each row of g is summed like a row of
+ * csr_matmul: in registers, and stored once (by up to `threads` threads, each chunk of
+ * columns by one of them). Returns -1 if the scratch memory is missing. */
+static int
+csr_t_matmul_loop(const float *restrict data, const int32_t *restrict indices,
+                  const int64_t *restrict indptr, const int64_t *restrict rows,
+                  const float *restrict d, float *restrict g, Py_ssize_t m,
+                  Py_ssize_t n_features, Py_ssize_t k, Py_ssize_t threads)
+{
+    Py_ssize_t nnz = 0;
+    for (Py_ssize_t b = 0; b < m; b++)
+        nnz += indptr[rows[b] + 1] - indptr[rows[b]];
+    Py_ssize_t *colptr = PyMem_RawCalloc(n_features + 1, sizeof(Py_ssize_t));
+    int32_t *row_of = PyMem_RawMalloc((nnz ? nnz : 1) * sizeof(int32_t));
+    float *value = PyMem_RawMalloc((nnz ? nnz : 1) * sizeof(float));
+    if (colptr == NULL || row_of == NULL || value == NULL) {
+        PyMem_RawFree(colptr);
+        PyMem_RawFree(row_of);
+        PyMem_RawFree(value);
+        return -1;
+    }
+    for (Py_ssize_t b = 0; b < m; b++)
+        for (int64_t q = indptr[rows[b]]; q < indptr[rows[b] + 1]; q++)
+            colptr[indices[q] + 1]++;
+    for (Py_ssize_t c = 0; c < n_features; c++)
+        colptr[c + 1] += colptr[c];
+    for (Py_ssize_t b = 0; b < m; b++)  /* colptr[c] walks to the end of column c ... */
+        for (int64_t q = indptr[rows[b]]; q < indptr[rows[b] + 1]; q++) {
+            Py_ssize_t at = colptr[indices[q]]++;
+            row_of[at] = (int32_t)b;
+            value[at] = data[q];
+        }
+    for (Py_ssize_t c = n_features; c > 0; c--)  /* ... so shift it back to its start */
+        colptr[c] = colptr[c - 1];
+    colptr[0] = 0;
+    TMatmulJob job = {colptr, row_of, value, d, g, n_features, k};
+    run_parts(csr_t_matmul_part, &job, parts_for(nnz, threads), threads);
     PyMem_RawFree(colptr);
     PyMem_RawFree(row_of);
     PyMem_RawFree(value);
@@ -502,14 +677,20 @@ static PyObject *
 csr_product(PyObject *args, int transposed)
 {
     PyObject *data_o, *ind_o, *ptr_o, *rows_o, *a_o, *b_o;
-    Py_ssize_t m, n_features, k;
+    Py_ssize_t m, n_features, k, threads = 1;
     Py_buffer data, ind, ptr, rows, a, b;
     PyObject *result = NULL;
     int status;
-    if (!PyArg_ParseTuple(args, "OOOOOOnnn", &data_o, &ind_o, &ptr_o, &rows_o, &a_o, &b_o, &m,
-                          &n_features, &k) ||
+    if (!PyArg_ParseTuple(args, "OOOOOOnnn|n", &data_o, &ind_o, &ptr_o, &rows_o, &a_o, &b_o,
+                          &m, &n_features, &k, &threads) ||
         check_shape(m, k) < 0 || check_shape(n_features, k) < 0)
         return NULL;
+    if (threads > 256)
+        threads = 256;
+    if (threads < 1) {
+        PyErr_Format(PyExc_ValueError, "threads must be >= 1 (got %zd)", threads);
+        return NULL;
+    }
     if (m > INT32_MAX || n_features > INT32_MAX) {
         PyErr_SetString(PyExc_ValueError, "at most 2**31 - 1 rows and features");
         return NULL;
@@ -538,9 +719,15 @@ csr_product(PyObject *args, int transposed)
     status = csr_check(ind.buf, ptr.buf, rows.buf, m, n_total, nnz, n_features);
     if (status == 0 && transposed)
         memory = csr_t_matmul_loop(data.buf, ind.buf, ptr.buf, rows.buf, a.buf, b.buf, m,
-                                   n_features, k);
-    else if (status == 0)
-        csr_matmul_loop(data.buf, ind.buf, ptr.buf, rows.buf, a.buf, b.buf, m, k);
+                                   n_features, k, threads);
+    else if (status == 0) {
+        MatmulJob job = {data.buf, ind.buf, ptr.buf, rows.buf, a.buf, b.buf, m, k};
+        Py_ssize_t picked = 0;
+        for (Py_ssize_t r = 0; r < m; r++)
+            picked += ((const int64_t *)ptr.buf)[((const int64_t *)rows.buf)[r] + 1]
+                      - ((const int64_t *)ptr.buf)[((const int64_t *)rows.buf)[r]];
+        run_parts(csr_matmul_part, &job, parts_for(picked, threads), threads);
+    }
     Py_END_ALLOW_THREADS
     if (status < 0)
         PyErr_SetString(PyExc_IndexError, "a row, indptr entry or column index is out of range");
@@ -921,14 +1108,16 @@ static PyMethodDef methods[] = {
      "l2_gradient(g, w, c, n) -> sum(w**2); g += c * w."},
     {"adam", adam, METH_VARARGS, "adam(p, g, m, v, b1, b2, c, eps, n): one Adam update."},
     {"csr_matmul", csr_matmul, METH_VARARGS,
-     "csr_matmul(data, indices, indptr, rows, w, out, m, n_features, k): out = X[rows] @ w."},
+     "csr_matmul(data, indices, indptr, rows, w, out, m, n_features, k, threads=1): "
+     "out = X[rows] @ w."},
     {"csr_count", csr_count, METH_VARARGS,
      "csr_count(x, indptr, n, d) -> nnz: the CSR indptr of a dense float32 x."},
     {"csr_fill", csr_fill, METH_VARARGS,
      "csr_fill(x, indptr, data, indices, n, d): the CSR data and indices of a dense x (both "
      "of length indptr[-1] + 1: the last slot is scratch)."},
     {"csr_t_matmul", csr_t_matmul, METH_VARARGS,
-     "csr_t_matmul(data, indices, indptr, rows, d, g, m, n_features, k): g = X[rows].T @ d."},
+     "csr_t_matmul(data, indices, indptr, rows, d, g, m, n_features, k, threads=1): "
+     "g = X[rows].T @ d."},
     {"tree_grow", tree_grow, METH_VARARGS,
      "tree_grow(columns, y, levels, left, right, feature, threshold, counts, depth, n, "
      "n_features, n_classes, max_depth) -> node count: a gini CART tree on uint8 codes."},

@@ -29,6 +29,7 @@ from typing import Any, NamedTuple
 
 import numpy as np
 
+from neuralab import blas
 from neuralab.nn import kernels
 from neuralab.nn.activations import ACTIVATIONS
 from neuralab.nn.losses import LOSSES, Loss
@@ -59,12 +60,16 @@ class SparseRows:
     :meth:`Network.training_input`) and take a batch with :meth:`take`. The fused backend reads
     the picked rows' nonzeros directly (``kernels.csr_matmul``); the numpy backend multiplies
     their dense form, :meth:`dense`, which is the reference.
+
+    ``threads`` is how many threads the fused products may split their output across (by rows
+    of it, so the results are bit-identical for any count); batches inherit it.
     """
 
     def __init__(self, data: np.ndarray, indices: np.ndarray, indptr: np.ndarray,
-                 n_features: int, rows: np.ndarray | None = None) -> None:
+                 n_features: int, rows: np.ndarray | None = None, threads: int = 1) -> None:
         self.data, self.indices, self.indptr = data, indices, indptr
         self.n_features = int(n_features)
+        self.threads = max(1, int(threads))
         self.rows = np.arange(len(indptr) - 1) if rows is None else rows
         self.shape = (len(self.rows), self.n_features)
         self.ndim = 2
@@ -95,7 +100,7 @@ class SparseRows:
     def take(self, rows: np.ndarray) -> SparseRows:
         """The rows ``rows`` of these rows (positions in this batch, as for an array)."""
         return SparseRows(self.data, self.indices, self.indptr, self.n_features,
-                          np.ascontiguousarray(self.rows[rows], np.int64))
+                          np.ascontiguousarray(self.rows[rows], np.int64), self.threads)
 
     def __getitem__(self, rows: Any) -> SparseRows:
         return self.take(rows)
@@ -299,15 +304,19 @@ class Network:
         """``X`` as a training loop should keep it, converted once: :meth:`as_input`, except
         that the fused backend takes mostly-zero inputs (density below
         :data:`SPARSE_DENSITY`, or any scipy sparse matrix) as :class:`SparseRows`, whose
-        products skip the zeros. Batches are then ``X[rows]``."""
+        products skip the zeros, on as many threads as the BLAS may use now
+        (:func:`neuralab.blas.threads`). Batches are then ``X[rows]``."""
         if not self._fused or isinstance(X, SparseRows):
             return self.as_input(X)
         if _is_sparse(X):
-            return self.as_input(SparseRows.from_matrix(X, self.dtype))
-        X = self.as_input(X)
-        if X.size and np.count_nonzero(X) < SPARSE_DENSITY * X.size:
-            return SparseRows.from_matrix(X, self.dtype)
-        return X
+            rows = self.as_input(SparseRows.from_matrix(X, self.dtype))
+        else:
+            X = self.as_input(X)
+            if not X.size or np.count_nonzero(X) >= SPARSE_DENSITY * X.size:
+                return X
+            rows = SparseRows.from_matrix(X, self.dtype)
+        rows.threads = blas.threads()
+        return rows
 
     def as_targets(self, y: Any) -> np.ndarray:
         """``y`` as the loss takes it: integer labels (softmax) or a 2-D array of ``dtype``."""
@@ -341,7 +350,7 @@ class Network:
         for i, (w, b, z) in enumerate(zip(self.weights, self.biases, outs, strict=True)):
             if i == 0 and isinstance(a, SparseRows):  # the fused backend's (see compute_...)
                 kernels.compiled.csr_matmul(a.data, a.indices, a.indptr, a.rows, w, z,
-                                            *a.shape, z.shape[1])
+                                            *a.shape, z.shape[1], a.threads)
             elif i == 0 and _is_sparse(a):
                 np.copyto(z, a @ w)
             else:
@@ -410,7 +419,8 @@ class Network:
             a_prev = outs[i - 1] if i > 0 else X
             if i == 0 and isinstance(X, SparseRows):
                 kernels.compiled.csr_t_matmul(X.data, X.indices, X.indptr, X.rows, delta,
-                                              self.grad_weights[0], *X.shape, delta.shape[1])
+                                              self.grad_weights[0], *X.shape, delta.shape[1],
+                                              X.threads)
             elif i == 0 and _is_sparse(X):
                 np.copyto(self.grad_weights[0], X.T @ delta)
             else:
