@@ -6,6 +6,7 @@ split, so where the maths is the same the fitted numbers agree to rounding.
 
 from __future__ import annotations
 
+import os
 import pickle
 import re
 import warnings
@@ -462,3 +463,38 @@ def test_early_stopping_with_sample_weight_like_sklearn(digits):
                              learning_rate_init=0.01)
     _assert_same_model(ours, theirs, rtol=1e-6)
     assert ours.validation_scores_ == pytest.approx(theirs.validation_scores_)
+
+
+@pytest.mark.parametrize(("hidden", "dense_input", "blas_during_fit"), [
+    ((16, 16), False, 1),  # small products: BLAS keeps to one thread
+    ((1024,), True, 2),    # 200 x 784 x 1024 multiply-adds: both threads
+])
+def test_blas_keeps_to_one_thread_only_for_small_products(monkeypatch, hidden, dense_input,
+                                                         blas_during_fit):
+    from threadpoolctl import threadpool_limits
+
+    from neuralab import blas
+    from neuralab.nn.network import Network, SparseRows
+
+    if (os.cpu_count() or 1) < 2:
+        pytest.skip("one core: nothing to limit")
+    rng = np.random.default_rng(0)
+    X = rng.random((400, 784)).astype(np.float32)
+    if not dense_input:
+        X[X < 0.85] = 0  # mostly zeros, like MNIST: the first layer goes sparse
+    y = rng.integers(0, 3, 400)
+    seen: list[tuple[int, int | None]] = []
+    real = Network.train_step
+
+    def spy(self, xb, *args, **kwargs):
+        split = xb.threads if isinstance(xb, SparseRows) else None
+        seen.append((blas.threads(), split))
+        return real(self, xb, *args, **kwargs)
+
+    monkeypatch.setattr(Network, "train_step", spy)
+    with threadpool_limits(2, user_api="blas"), warnings.catch_warnings():
+        warnings.simplefilter("ignore", ConvergenceWarning)
+        MLPClassifier(hidden_layer_sizes=hidden, max_iter=1, random_state=0).fit(X, y)
+    assert {threads for threads, _ in seen} == {blas_during_fit}
+    if not dense_input:  # the sparse products still split over both cores
+        assert {split for _, split in seen} == {2}
