@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import pytest
-from playwright.sync_api import Page
+from playwright.sync_api import Page, expect
 
 pytestmark = pytest.mark.e2e
 
@@ -26,6 +26,15 @@ class Lab:
 
     def wait_ready(self) -> None:
         self.page.wait_for_selector("body[data-ready=true]", timeout=15_000)
+
+    def playground(self, query: str = "") -> tuple[Page, object]:
+        """Open the full-page playground (``/playground?query``) once its first frame is drawn;
+        the page and the view's locator."""
+        self.page.goto(f"{self.base}/playground" + (f"?{query}" if query else ""))
+        self.wait_ready()
+        view = self.page.locator(".pg")
+        expect(view).not_to_have_attribute("data-frames", "0")
+        return self.page, view
 
     def reload(self) -> Page:
         self.page.reload()

@@ -12,22 +12,13 @@ from playwright.sync_api import expect
 pytestmark = pytest.mark.e2e
 
 
-def open_playground(lab, query: str = ""):
-    page = lab.page
-    page.goto(f"{lab.base}/playground" + (f"?{query}" if query else ""))
-    lab.wait_ready()
-    view = page.locator(".pg")
-    expect(view).not_to_have_attribute("data-frames", "0")
-    return page, view
-
-
 def frames_after(page, view):
     n = int(view.get_attribute("data-frames"))
     page.wait_for_function(f"Number(document.querySelector('.pg').dataset.frames) > {n}")
 
 
 def test_the_optimizer_changes_without_a_reset_and_goes_into_the_url(lab):
-    page, view = open_playground(lab)
+    page, view = lab.playground()
     step = page.get_by_role("button", name="Step", exact=True)
     step.click()
     expect(view).to_have_attribute("data-epoch", "1")
@@ -44,7 +35,7 @@ def test_the_optimizer_changes_without_a_reset_and_goes_into_the_url(lab):
 
 
 def test_each_layer_has_its_activation_and_the_global_one_sets_all(lab):
-    page, view = open_playground(lab, "playground.layers=4,2")
+    page, view = lab.playground("playground.layers=4,2")
     second = page.get_by_label("Activation of layer 2", exact=True)
     expect(second).to_have_value("tanh")
     second.select_option("relu")
@@ -82,7 +73,7 @@ def counts(page):
 
 
 def test_clicks_add_and_remove_points_and_the_download_has_them(lab):
-    page, view = open_playground(lab)
+    page, view = lab.playground()
     page.get_by_role("button", name="Step", exact=True).click()
     expect(view).to_have_attribute("data-epoch", "1")
     toggle = page.get_by_role("button", name="Edit points", exact=True)
@@ -113,7 +104,7 @@ def test_clicks_add_and_remove_points_and_the_download_has_them(lab):
 
 
 def test_points_can_be_added_from_the_keyboard_and_bad_ones_are_named(lab):
-    page, _ = open_playground(lab, "playground.dataset=blobs&playground.loss=cross_entropy")
+    page, _ = lab.playground("playground.dataset=blobs&playground.loss=cross_entropy")
     page.get_by_role("button", name="Edit points", exact=True).click()
     picker = page.get_by_label("Class of new points", exact=True)
     expect(picker.locator("option")).to_have_count(4)
@@ -134,7 +125,7 @@ def test_points_can_be_added_from_the_keyboard_and_bad_ones_are_named(lab):
 
 
 def test_a_regression_point_takes_a_value(lab):
-    page, _ = open_playground(lab, "playground.problem=regression&playground.dataset=plane")
+    page, _ = lab.playground("playground.problem=regression&playground.dataset=plane")
     page.get_by_role("button", name="Edit points", exact=True).click()
     expect(page.get_by_label("Class of new points", exact=True)).to_be_hidden()
     before = counts(page)
@@ -149,7 +140,7 @@ def test_a_regression_point_takes_a_value(lab):
 
 
 def test_the_confusion_matrices_are_tables_that_follow_the_frames(lab):
-    page, view = open_playground(lab, "playground.dataset=blobs&playground.loss=cross_entropy")
+    page, view = lab.playground("playground.dataset=blobs&playground.loss=cross_entropy")
     tables = page.locator(".pg-confusion table")
     expect(tables).to_have_count(2)
     train = tables.first
@@ -166,7 +157,7 @@ def test_the_confusion_matrices_are_tables_that_follow_the_frames(lab):
 
 
 def test_a_weight_and_a_neuron_are_explained_with_numbers(lab):
-    page, _ = open_playground(lab)
+    page, _ = lab.playground()
     page.get_by_role("button", name="Layer 1, neuron 1").hover()
     explain = page.locator(".pg-explain")
     expect(explain).to_contain_text(re.compile(r"positive on \d+% of the plane"))

@@ -14,24 +14,15 @@ from playwright.sync_api import expect
 pytestmark = pytest.mark.e2e
 
 
-def open_playground(lab, query: str = ""):
-    page = lab.page
-    page.goto(f"{lab.base}/playground" + (f"?{query}" if query else ""))
-    lab.wait_ready()
-    view = page.locator(".pg")
-    expect(view).not_to_have_attribute("data-frames", "0")  # the first frame is drawn
-    return page, view
-
-
 def test_the_full_page_shows_only_the_playground(lab):
-    page, _ = open_playground(lab)
+    page, _ = lab.playground()
     assert page.locator("#playground").is_visible()
     assert page.locator("#neuron").is_hidden() and page.locator(".site-header").is_hidden()
     assert lab.errors == []
 
 
 def test_step_run_pause_and_reset(lab):
-    page, view = open_playground(lab)
+    page, view = lab.playground()
     step = page.get_by_role("button", name="Step", exact=True)
     step.click()
     expect(view).to_have_attribute("data-epoch", "1")
@@ -55,7 +46,7 @@ def test_step_run_pause_and_reset(lab):
 
 
 def test_run_pause_works_by_keyboard(lab):
-    page, view = open_playground(lab)
+    page, view = lab.playground()
     page.get_by_role("button", name="Run/Pause", exact=True).focus()
     page.keyboard.press("Enter")
     expect(view).to_have_attribute("data-state", "playing")
@@ -64,7 +55,7 @@ def test_run_pause_works_by_keyboard(lab):
 
 
 def test_a_rate_change_takes_effect_without_a_reset(lab):
-    page, view = open_playground(lab, "playground.seed=3")
+    page, view = lab.playground("playground.seed=3")
     step = page.get_by_role("button", name="Step", exact=True)
     for epoch in ("1", "2"):
         step.click()
@@ -75,7 +66,7 @@ def test_a_rate_change_takes_effect_without_a_reset(lab):
     expect(view).to_have_attribute("data-epoch", "3")  # the network was kept
     fast = page.get_by_role("status", name="Training loss").inner_text()
     # the same three epochs all at 0.03 end elsewhere
-    page2, view2 = open_playground(lab, "playground.seed=3")
+    page2, view2 = lab.playground("playground.seed=3")
     for epoch in ("1", "2", "3"):
         page2.get_by_role("button", name="Step", exact=True).click()
         expect(view2).to_have_attribute("data-epoch", epoch)
@@ -86,7 +77,7 @@ def test_the_url_reproduces_a_run(lab):
     query = "playground.dataset=xor&playground.seed=7&playground.layers=3&playground.noise=10"
     losses = []
     for _ in range(2):
-        page, view = open_playground(lab, query)
+        page, view = lab.playground(query)
         expect(page.get_by_role("button", name="Exclusive or")).to_have_attribute(
             "aria-pressed", "true")
         expect(page.get_by_label("Noise", exact=True)).to_have_value("10")
@@ -99,7 +90,7 @@ def test_the_url_reproduces_a_run(lab):
 
 
 def test_every_setting_goes_into_the_url(lab):
-    page, view = open_playground(lab)
+    page, view = lab.playground()
     page.get_by_role("button", name="Spiral", exact=True).click()
     page.get_by_label("X1²", exact=True).check()
     page.get_by_label("Activation", exact=True).select_option("relu")
@@ -121,7 +112,7 @@ def test_every_setting_goes_into_the_url(lab):
 
 
 def test_hovering_a_neuron_explains_it_and_a_click_edits_its_weights(lab):
-    page, view = open_playground(lab)
+    page, view = lab.playground()
     neuron = page.get_by_role("button", name="Layer 1, neuron 2")
     neuron.hover()
     expect(page.locator(".pg-explain")).to_contain_text("Layer 1, neuron 2")
@@ -136,7 +127,7 @@ def test_hovering_a_neuron_explains_it_and_a_click_edits_its_weights(lab):
 
 
 def test_an_upload_with_bad_rows_is_refused_naming_the_line(lab):
-    page, view = open_playground(lab)
+    page, view = lab.playground()
     page.get_by_role("button", name="Step", exact=True).click()
     expect(view).to_have_attribute("data-epoch", "1")
     upload = page.get_by_label("Upload points (CSV)")
@@ -155,8 +146,8 @@ def test_an_upload_with_bad_rows_is_refused_naming_the_line(lab):
 
 
 def test_a_diverging_run_is_stopped_and_explained(lab):
-    page, view = open_playground(
-        lab, "playground.problem=regression&playground.dataset=plane&playground.learning_rate=10")
+    page, view = lab.playground(
+        "playground.problem=regression&playground.dataset=plane&playground.learning_rate=10")
     page.get_by_role("button", name="Run/Pause", exact=True).click()
     expect(view).to_have_attribute("data-state", "diverged")
     alert = page.get_by_role("alert")
@@ -171,7 +162,7 @@ def test_a_diverging_run_is_stopped_and_explained(lab):
 
 
 def test_the_data_sets_and_the_network_are_one_tab_stop_each_with_arrow_keys(lab):
-    page, view = open_playground(lab)
+    page, view = lab.playground()
     circle = page.get_by_role("button", name="Circle", exact=True)
     circle.focus()
     page.keyboard.press("ArrowRight")
@@ -191,7 +182,7 @@ def test_the_data_sets_and_the_network_are_one_tab_stop_each_with_arrow_keys(lab
 
 
 def test_export_saves_a_numpy_script(lab, tmp_path):
-    page, view = open_playground(lab)
+    page, view = lab.playground()
     with page.expect_download() as download:
         page.get_by_role("button", name="Export numpy script").click()
     path = tmp_path / "network.py"
@@ -201,7 +192,7 @@ def test_export_saves_a_numpy_script(lab, tmp_path):
 
 
 def test_a_link_with_bad_settings_says_which_fell_back(lab):
-    page, view = open_playground(lab, "playground.noise=80&playground.activation=swish"
+    page, view = lab.playground("playground.noise=80&playground.activation=swish"
                                       "&playground.wings=2&playground.seed=4")
     message = page.locator(".pg-message")
     expect(message).to_contain_text("Noise (now 50)")
@@ -219,14 +210,14 @@ def test_a_link_with_bad_settings_says_which_fell_back(lab):
      "Activation per layer (now the default)"),
 ])
 def test_bad_layers_in_a_link_fall_back_and_are_named(lab, query, named):
-    page, view = open_playground(lab, query)
+    page, view = lab.playground(query)
     expect(page.locator(".pg-message")).to_contain_text(named)
     assert "abc" not in lab.query() and "99" not in lab.query() and "swish" not in lab.query()
     assert lab.errors == []
 
 
 def test_the_loss_chart_says_what_it_will_show_before_training(lab):
-    page, view = open_playground(lab)
+    page, view = lab.playground()
     painted = page.evaluate("""() => {
         const c = document.querySelector('.pg-chart');
         const px = c.getContext('2d').getImageData(0, 0, c.width, c.height).data;
@@ -251,7 +242,7 @@ CONTRACT = {
 
 
 def test_the_classroom_link_hides_exactly_what_was_chosen(lab):
-    page, _ = open_playground(lab, "playground.dataset=xor&playground.ratio=30")
+    page, _ = lab.playground("playground.dataset=xor&playground.ratio=30")
     page.get_by_text("Classroom link: hide controls").click()
     page.get_by_label("Hide Features", exact=True).check()
     page.get_by_label("Hide Regularization", exact=True).check()
