@@ -13,7 +13,7 @@ import pytest
 from neuralab.labs.compare import Cancelled, ModelCache
 from neuralab.params import validate
 from neuralab.server import create_app
-from neuralab.server.processes import ProcessTrainer, WorkerDied
+from neuralab.server.processes import ProcessTrainer, RunFailed, WorkerDied
 from tests.helpers import COMPARE_WS, LOCAL
 
 SMALL = {"train_size": 200, "mlp_width": 8, "mlp_depth": 1}
@@ -163,3 +163,42 @@ def test_over_the_socket_a_dead_worker_is_one_learners_error_and_nobody_elses():
             assert again["type"] == "done"  # a new worker took the dead one's place
     finally:
         app.state.trainer.close()
+
+
+def test_a_run_that_fails_in_its_worker_is_an_error_and_the_worker_serves_on(trainer):
+    trainer.warm()
+    pids = set(trainer.pids)
+    outcome: dict[str, object] = {}
+
+    class Unchecked(ModelCache):  # lets a bad setting through to the worker, which refuses it
+        def comparison(self, values, scope="api"):
+            return None
+
+    def runs():
+        for i in range(3):  # more failures than workers: none may be lost
+            with pytest.raises(RunFailed, match="no_such_setting"):
+                trainer({**settings(), "no_such_setting": i}, threading.Event(), Unchecked(),
+                        None)
+        outcome["after"] = trainer(settings(seed=21), threading.Event(), ModelCache(), None)
+
+    runner = threading.Thread(target=runs)
+    runner.start()
+    runner.join(60)
+    assert not runner.is_alive(), "a failed run lost its worker: the next run waits forever"
+    assert outcome["after"]["models"]["mlp"]["accuracy"] > 0.3  # type: ignore[index]
+    assert set(trainer.pids) == pids
+
+
+def test_a_listener_that_fails_mid_run_retires_that_worker(trainer):
+    trainer.warm()
+    pids = set(trainer.pids)
+
+    def broken(event):
+        if event["type"] == "epoch":
+            raise OSError("the page's socket is gone")
+
+    with pytest.raises(OSError):
+        trainer(settings(train_size=2000), threading.Event(), ModelCache(), broken)
+    after = trainer(settings(seed=22), threading.Event(), ModelCache(), None)
+    assert after["models"]["mlp"]["accuracy"] > 0.3  # not the stale end of the broken run
+    assert len(trainer.pids) <= 2 and set(trainer.pids) != pids  # one worker was replaced

@@ -38,10 +38,15 @@ from neuralab.labs.compare import Cancelled, ComparisonResult, ModelCache
 
 Event = dict[str, Any]
 POLL = 0.05  # seconds between two looks at the cancel flag while a worker trains
+DIED = "the process training this comparison stopped unexpectedly; run it again"
 
 
 class WorkerDied(RuntimeError):
     """The process training the comparison stopped before it answered."""
+
+
+class RunFailed(RuntimeError):
+    """The comparison raised in its worker (which is fine and takes the next run)."""
 
 
 def _serve_runs(conn: Connection) -> None:
@@ -91,6 +96,23 @@ class _Worker:
         child.close()
         self.last: tuple[int, int] | None = None  # (train_size, seed) of its last run
         self.busy = False  # training a run now
+
+    def send(self, message: Any) -> None:
+        try:
+            self.conn.send(message)
+        except (OSError, ValueError):
+            raise WorkerDied(DIED) from None
+
+    def receive(self, wait: float) -> Any:
+        """The next message, or None if none came within ``wait`` seconds."""
+        try:
+            if self.conn.poll(wait):
+                return self.conn.recv()
+        except (EOFError, OSError, ValueError):
+            raise WorkerDied(DIED) from None
+        if not self.process.is_alive():
+            raise WorkerDied(DIED)
+        return None
 
     def stop(self) -> None:
         with contextlib.suppress(OSError):
@@ -168,11 +190,15 @@ class ProcessTrainer:
         worker.busy = True
         try:
             result = self._run(worker, values, cancel, emit)
-        except WorkerDied:
+        except RunFailed:
+            worker.busy = False
+            self._idle.put(worker)  # it answered: ready for the next run
+            raise
+        except BaseException:  # died, or we stopped listening mid-run: never reuse it
+            worker.busy = False
             self._replace(worker)
             raise
-        finally:
-            worker.busy = False
+        worker.busy = False
         worker.last = (values.get("train_size"), values.get("seed"))
         self._idle.put(worker)
         if result is None:
@@ -184,29 +210,23 @@ class ProcessTrainer:
              emit: Callable[[Event], None]) -> ComparisonResult | None:
         """Send the run and forward its events; the result, or None if it was cancelled."""
         told = False
-        try:
-            worker.conn.send(("run", values))
-            while True:
-                if cancel.is_set() and not told:
-                    worker.conn.send("cancel")
-                    told = True
-                if not worker.conn.poll(POLL):
-                    if not worker.process.is_alive():
-                        raise EOFError
-                    continue
-                message = worker.conn.recv()
-                if message[0] == "event":
-                    if not told:
-                        emit(message[1])
-                elif message[0] == "done":
-                    return None if told else message[1]
-                elif message[0] == "cancelled":
-                    return None
-                else:
-                    raise RuntimeError(message[1])
-        except (EOFError, OSError, BrokenPipeError):
-            raise WorkerDied("the process training this comparison stopped unexpectedly; "
-                             "run it again") from None
+        worker.send(("run", values))
+        while True:
+            if cancel.is_set() and not told:
+                worker.send("cancel")
+                told = True
+            message = worker.receive(POLL)
+            if message is None:
+                continue
+            if message[0] == "event":
+                if not told:
+                    emit(message[1])
+            elif message[0] == "done":
+                return None if told else message[1]
+            elif message[0] == "cancelled":
+                return None
+            else:
+                raise RunFailed(message[1])
 
     @property
     def pids(self) -> list[int]:
