@@ -6,6 +6,8 @@ import os
 import shlex
 import shutil
 import socket
+import subprocess
+import sys
 import threading
 import time
 from collections.abc import Iterator
@@ -23,6 +25,30 @@ def free_port() -> int:
     with socket.socket() as s:
         s.bind(("127.0.0.1", 0))
         return s.getsockname()[1]
+
+
+def start_serve(*args: str, stdout: int | None = subprocess.DEVNULL,
+                tries: int = 3) -> tuple[subprocess.Popen, int]:
+    """``neuralab serve --port P *args`` on a free port P, returned once it has said where
+    the lab is; started again on another port if P was taken in between (``free_port``
+    only finds a port that was free a moment ago)."""
+    for _ in range(tries):
+        port = free_port()
+        proc = subprocess.Popen([sys.executable, "-m", "neuralab", "serve", "--port", str(port),
+                                 "--no-browser", *args],
+                                stdout=stdout, stderr=subprocess.PIPE, text=True)
+        lines = []
+        while not lines or "the lab is at" not in lines[-1]:
+            line = proc.stderr.readline()
+            if not line:
+                break
+            lines.append(line)
+        if lines and "the lab is at" in lines[-1]:
+            return proc, port
+        proc.wait(timeout=30)
+        if "is in use" not in "".join(lines):
+            raise AssertionError(f"neuralab serve ended: {''.join(lines)}")
+    raise AssertionError(f"no free port in {tries} tries")
 
 
 def wait_for_port(port: int, timeout: float = 30.0) -> None:

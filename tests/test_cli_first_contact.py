@@ -14,7 +14,7 @@ import urllib.request
 import pytest
 
 from neuralab.cli import main
-from tests.helpers import free_port
+from tests.helpers import free_port, start_serve
 
 DEFAULT_PORT = 8000
 
@@ -94,10 +94,10 @@ def test_ctrl_c_stops_a_long_comparison_at_once():
 
 
 def test_ctrl_c_right_after_start_leaves_no_traceback():
-    proc = neuralab("serve", "--no-browser", "--port", str(free_port()))
-    proc.stderr.readline()  # "the lab is at ..."
+    proc, _ = start_serve()
     seconds, err = interrupt(proc)
-    assert proc.returncode == 130 and "Traceback" not in err and seconds < 5
+    assert proc.returncode == 130 and "Traceback" not in err and seconds < 5, (
+        proc.returncode, err, seconds)
 
 
 @pytest.mark.parametrize(("argv", "needle"), [

@@ -7,7 +7,6 @@ import http.client
 import json
 import signal
 import subprocess
-import sys
 import threading
 import time
 import urllib.error
@@ -20,7 +19,7 @@ import pytest
 from websockets.exceptions import InvalidStatus
 from websockets.sync.client import connect
 
-from tests.helpers import free_port, wait_for_port
+from tests.helpers import start_serve, wait_for_port
 
 TOKEN = "live-s3cret"
 
@@ -28,10 +27,7 @@ TOKEN = "live-s3cret"
 @contextmanager
 def serving(*args: str) -> Iterator[tuple[subprocess.Popen, int]]:
     """A `neuralab serve` on a free loopback port; stopped (killed if need be) at the end."""
-    port = free_port()
-    proc = subprocess.Popen([sys.executable, "-m", "neuralab", "serve", "--port", str(port),
-                             "--no-browser", *args],
-                            stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True)
+    proc, port = start_serve(*args)
     try:
         wait_for_port(port)
         yield proc, port
