@@ -5,6 +5,7 @@ from __future__ import annotations
 import os
 import shlex
 import shutil
+import signal
 import socket
 import subprocess
 import sys
@@ -27,6 +28,12 @@ def free_port() -> int:
         return s.getsockname()[1]
 
 
+def default_sigint() -> None:
+    """For ``Popen(preexec_fn=...)``: the child takes Ctrl+C as a terminal gives it, even if
+    the tests run where SIGINT is ignored (a background job of a script)."""
+    signal.signal(signal.SIGINT, signal.SIG_DFL)
+
+
 def start_serve(*args: str, stdout: int | None = subprocess.DEVNULL,
                 tries: int = 3) -> tuple[subprocess.Popen, int]:
     """``neuralab serve --port P *args`` on a free port P, returned once it has said where
@@ -35,8 +42,8 @@ def start_serve(*args: str, stdout: int | None = subprocess.DEVNULL,
     for _ in range(tries):
         port = free_port()
         proc = subprocess.Popen([sys.executable, "-m", "neuralab", "serve", "--port", str(port),
-                                 "--no-browser", *args],
-                                stdout=stdout, stderr=subprocess.PIPE, text=True)
+                                 "--no-browser", *args], stdout=stdout,
+                                stderr=subprocess.PIPE, text=True, preexec_fn=default_sigint)
         lines = []
         while not lines or "the lab is at" not in lines[-1]:
             line = proc.stderr.readline()

@@ -14,14 +14,15 @@ import urllib.request
 import pytest
 
 from neuralab.cli import main
-from tests.helpers import free_port, start_serve
+from tests.helpers import default_sigint, free_port, start_serve
 
 DEFAULT_PORT = 8000
 
 
 def neuralab(*args: str) -> subprocess.Popen:
     return subprocess.Popen([sys.executable, "-m", "neuralab", *args], text=True,
-                            stdout=subprocess.PIPE, stderr=subprocess.PIPE)
+                            stdout=subprocess.PIPE, stderr=subprocess.PIPE,
+                            preexec_fn=default_sigint)
 
 
 @contextlib.contextmanager
@@ -38,11 +39,14 @@ def held(port: int):
 
 
 def interrupt(proc: subprocess.Popen) -> tuple[float, str]:
-    """Ctrl+C: seconds until the process ended, and what it printed on stderr."""
+    """Ctrl+C: seconds until the process ended, and what it printed on stderr (read to its
+    end, which may come later: a worker-process server that is still starting holds it)."""
     t0 = time.monotonic()
     proc.send_signal(signal.SIGINT)
+    proc.wait(timeout=30)
+    seconds = time.monotonic() - t0
     _, err = proc.communicate(timeout=30)
-    return time.monotonic() - t0, err
+    return seconds, err
 
 
 def test_a_busy_default_port_moves_to_the_next_free_one_and_says_so():

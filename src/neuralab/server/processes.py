@@ -139,16 +139,33 @@ class ProcessTrainer:
         self._idle: queue.SimpleQueue[_Worker] = queue.SimpleQueue()
         self._lock = threading.Lock()
         self._workers: list[_Worker] = []
+        self._starting = 0  # processes starting now, outside the lock
         self._closed = False
 
     def warm(self) -> None:
         """Start every worker now (each loads MNIST and the model code), so the first
         comparison does not wait for a process to start (the server's start-up does this)."""
+        while (worker := self._start()) is not None:
+            self._idle.put(worker)
+
+    def _start(self) -> _Worker | None:
+        """A new worker, or None if there are ``slots`` already or the trainer is closed.
+        The process starts outside the lock: :meth:`close` never waits for one to start."""
         with self._lock:
-            while not self._closed and len(self._workers) < self.slots:
-                worker = _Worker(self._context)
+            if self._closed or len(self._workers) + self._starting >= self.slots:
+                return None
+            self._starting += 1
+        try:
+            worker = _Worker(self._context)
+        finally:
+            with self._lock:
+                self._starting -= 1
+        with self._lock:
+            if not self._closed:
                 self._workers.append(worker)
-                self._idle.put(worker)
+                return worker
+        worker.stop()  # closed while it started
+        return None
 
     def _take(self, values: dict[str, Any]) -> _Worker:
         """An idle worker (started if fewer than ``slots`` exist), preferring the one whose
@@ -162,12 +179,9 @@ class ProcessTrainer:
                     idle.append(self._idle.get_nowait())
                 except queue.Empty:
                     break
-            if not idle and len(self._workers) < self.slots:
-                worker = _Worker(self._context)
-                self._workers.append(worker)
-                return worker
         if not idle:
-            return self._idle.get()  # the job runner never lets more runs in than workers
+            # the job runner never lets more runs in than workers: one is idle soon
+            return self._start() or self._idle.get()
         key = (values.get("train_size"), values.get("seed"))
         idle.sort(key=lambda w: w.last != key)
         for worker in idle[1:]:
