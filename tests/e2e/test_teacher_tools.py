@@ -156,6 +156,9 @@ def test_the_class_view_counts_learners_live(lab):
     page.wait_for_selector("body[data-ready=true]")
     expect(page.locator("#class-learners")).to_have_text(re.compile(r"^[1-9]\d*$"))
     expect(page.locator(".class-tasks tbody tr")).to_have_count(6)
+    # each task's place in the lesson as its heading reads, not the view's id
+    expect(page.locator('.class-tasks tr[data-task="nand"] td').first).to_have_text(
+        "5 A single neuron, tuned by hand")
     before = int(page.locator(".class-view").get_attribute("data-refreshed"))
     expect(page.locator(".class-view")).not_to_have_attribute("data-refreshed", str(before))
 

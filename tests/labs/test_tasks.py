@@ -2,10 +2,13 @@
 
 from __future__ import annotations
 
+import re
+from importlib import resources
+
 import pytest
 
 from neuralab.labs import neuron
-from neuralab.labs.tasks import BY_ID, TASKS, BadFacts, check
+from neuralab.labs.tasks import BY_ID, PLACES, TASKS, BadFacts, check, place
 
 
 def test_every_task_is_complete_and_unique():
@@ -14,6 +17,17 @@ def test_every_task_is_complete_and_unique():
     for task in TASKS:
         assert task.text and task.title and task.section
         assert set(task.to_dict()) == {"id", "section", "title", "text", "kind", "goal", "preset"}
+
+
+def test_every_task_says_where_it_is_as_the_page_heads_that_section():
+    page = resources.files("neuralab.web").joinpath("index.html").read_text()
+    for task in TASKS:
+        anchor, number, heading = PLACES[task.section]
+        found = re.search(rf'<section id="{anchor}" data-view="{task.section}"[^>]*>\s*'
+                          rf'<h2[^>]*><span class="num">([^<]+)</span> ([^<]+)</h2>', page)
+        assert found, f"no section #{anchor} of view {task.section} in index.html"
+        assert found.groups() == (number, heading)
+        assert place(task) == f"{number} {heading}"
 
 
 def test_nand_from_the_neurons_own_outputs():

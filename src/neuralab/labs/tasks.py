@@ -83,6 +83,22 @@ TASKS: tuple[Task, ...] = (
 
 BY_ID: dict[str, Task] = {t.id: t for t in TASKS}
 
+# Where each task's section sits in the lesson, as its heading reads (the page's anchor, the
+# heading's number and text; tests/labs/test_tasks.py checks them against index.html).
+PLACES: dict[str, tuple[str, str, str]] = {
+    "pixels": ("pixels", "2", "Images are arrays of numbers"),
+    "descent": ("surfaces", "3b", "Gradient descent with two weights"),
+    "compare": ("mnist", "4", "Three models read handwritten digits"),
+    "neuron": ("neuron", "5", "A single neuron, tuned by hand"),
+    "playground": ("playground", "5b", "The playground"),
+}
+
+
+def place(task: Task) -> str:
+    """Where ``task`` is in the lesson, for people: "5 A single neuron, tuned by hand"."""
+    _, number, heading = PLACES[task.section]
+    return f"{number} {heading}"
+
 
 class BadFacts(ValueError):
     """Facts that do not fit the task's kind; ``param`` names the first bad one."""

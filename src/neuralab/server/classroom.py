@@ -19,7 +19,7 @@ from collections.abc import Callable
 from typing import Any
 
 from neuralab.labs import neuron
-from neuralab.labs.tasks import BY_ID, TASKS, BadFacts, Progress, Task, check
+from neuralab.labs.tasks import BY_ID, TASKS, BadFacts, Progress, Task, check, place
 from neuralab.params import ParamError
 from neuralab.server.learners import Comparisons
 from neuralab.server.protocol import RateLimit
@@ -110,7 +110,7 @@ class Classroom:
         present = sum(now - seen <= self.PRESENT for seen, _ in self._tabs.values())
         return {
             "learners": present,
-            "tasks": [{"id": t.id, "section": t.section, "title": t.title,
+            "tasks": [{"id": t.id, "section": t.section, "place": place(t), "title": t.title,
                        "done": len(self._done[t.id])} for t in TASKS],
             "comparisons": {"running": jobs.running, "waiting": jobs.waiting,
                             "cores": jobs.max_jobs, "queue": jobs.max_waiting,

@@ -21,7 +21,7 @@ function render(root, c) {
     el("thead", {}, el("tr", {}, ...["Task", "Section", "Learners done"].map((h) =>
       el("th", { scope: "col", text: h })))),
     el("tbody", {}, ...c.tasks.map((t) => el("tr", { "data-task": t.id },
-      el("th", { scope: "row", text: t.title }), el("td", { text: t.section }),
+      el("th", { scope: "row", text: t.title }), el("td", { text: t.place }),
       el("td", { class: "num-cell", text: String(t.done) })))));
   root.replaceChildren(
     el("div", { class: "class-figures" },
