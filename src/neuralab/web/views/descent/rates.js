@@ -19,7 +19,11 @@ export function rateChart(W, H) {
   });
   const extremes = svg("g", { class: "extremes" });
   const now = svg("line", { class: "now" });
-  root.append(axes, bands, ...series.map((s) => s.root), extremes, now);
+  // The y axis's name, over the curves and the rate's line (which may cross it), with a halo.
+  const title = svg("text", { class: "axis-name over" }, "steps to the minimum");
+  const overlay = svg("g", { class: "axes" });
+  overlay.append(title);
+  root.append(axes, bands, ...series.map((s) => s.root), extremes, now, overlay);
   const lx = (r) => Math.log10(r);
   let sx = (r) => r;
   return {
@@ -48,8 +52,9 @@ export function rateChart(W, H) {
         "learning rate (log scale)"), svg("text", { x: P.l - 8, y: rowDiv + 5,
         "text-anchor": "end", class: "row-name" }, "diverges"),
       svg("text", { x: P.l - 8, y: rowNot + 5, "text-anchor": "end", class: "row-name" },
-        `> ${top}`), svg("text", { x: P.l + 6, y: P.t + 14, class: "axis-name" },
-        "steps to the minimum"));
+        `> ${top}`));
+      title.setAttribute("x", P.l + 6);
+      title.setAttribute("y", P.t + 14);
       const marks = [];
       OPTIMIZERS.forEach((o, i) => {
         const on = enabled[o.name];

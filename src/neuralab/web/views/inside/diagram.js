@@ -109,12 +109,13 @@ export function mlpPanel({ slider }) {
 
   function paintNodes() {
     const sizes = data.layer_sizes;
-    const narrow = geo.spacing < 70;
+    const { x, y, side } = geo.input;
+    // Short column titles ("h1", "out") when any two would touch, the input's included.
+    const narrow = Math.min(geo.spacing, geo.xs[1] - (x + side / 2)) < 70;
     nodes.setAttribute("width", geo.width);
     nodes.setAttribute("height", geo.height);
     nodes.setAttribute("viewBox", `0 0 ${geo.width} ${geo.height}`);
     const parts = [];
-    const { x, y, side } = geo.input;
     Object.assign(inputImg.style, { left: `${x}px`, top: `${y}px`, width: `${side}px`,
       height: `${side}px` });
     parts.push(svg("rect", { x, y, width: side, height: side, class: "net-input-frame" }));
