@@ -210,7 +210,8 @@ def _mostly_zeros(n: int = 300, d: int = 40, seed: int = 6) -> np.ndarray:
     return X
 
 
-@pytest.mark.parametrize("k", [64, 5, 37])  # whole 32-column blocks, and the columns left
+# blocks of 64 and 32 columns, and the columns left one at a time
+@pytest.mark.parametrize("k", [64, 5, 37, 32, 101])
 def test_csr_products_match_the_dense_ones(k: int) -> None:
     from neuralab.nn.network import SparseRows
 
@@ -230,6 +231,34 @@ def test_csr_products_match_the_dense_ones(k: int) -> None:
     np.testing.assert_allclose(g, X[rows].T @ d, rtol=1e-5, atol=1e-5)
 
 
+def test_csr_products_sum_each_entry_alike_in_any_column_block() -> None:
+    """Column j is the same sum whether it falls in a 64- or a 32-column block (the last
+    k % 32 columns are summed one at a time, in order: the same maths, other roundings)."""
+    from neuralab.nn.network import SparseRows
+
+    X = _mostly_zeros(d=60)
+    batch = SparseRows.from_matrix(X, np.float32).take(np.arange(len(X)))
+    rng = np.random.default_rng(9)
+    w = rng.normal(size=(X.shape[1], 101)).astype(np.float32)
+    d = rng.normal(size=(len(X), 101)).astype(np.float32)
+    args = (batch.data, batch.indices, batch.indptr, batch.rows)
+
+    def products(k: int) -> tuple[np.ndarray, np.ndarray]:
+        out = np.empty((len(X), k), np.float32)
+        g = np.empty((X.shape[1], k), np.float32)
+        K.csr_matmul(*args, np.ascontiguousarray(w[:, :k]), out, *batch.shape, k)
+        K.csr_t_matmul(*args, np.ascontiguousarray(d[:, :k]), g, *batch.shape, k)
+        return out, g
+
+    out, g = products(101)  # columns 0-63 in a 64-block, 64-95 in a 32-block, 96-100 alone
+    small_out, small_g = products(32)  # the first 32 columns in a 32-block
+    np.testing.assert_array_equal(out[:, :32], small_out)
+    np.testing.assert_array_equal(g[:, :32], small_g)
+    rest_out, rest_g = products(5)  # one at a time
+    np.testing.assert_allclose(out[:, :5], rest_out, rtol=1e-5, atol=1e-5)
+    np.testing.assert_allclose(g[:, :5], rest_g, rtol=1e-5, atol=1e-5)
+
+
 def test_csr_products_refuse_bad_indices() -> None:
     from neuralab.nn.network import SparseRows
 
@@ -243,6 +272,18 @@ def test_csr_products_refuse_bad_indices() -> None:
         K.csr_t_matmul(S.data, bad, S.indptr, np.array([0, 1]), out, w, 2, 6, 4)
     with pytest.raises(ValueError, match="bytes"):
         K.csr_matmul(S.data, S.indices[:-1], S.indptr, np.array([0, 1]), w, out, 2, 6, 4)
+
+
+@pytest.mark.parametrize("dtype", [np.float32, np.float64])  # C counts, or numpy counts
+def test_sparse_rows_refuse_dense_arrays_from_the_count(dtype) -> None:
+    from neuralab.nn.network import SparseRows
+
+    X = np.zeros((10, 10), dtype)
+    X[:3] = 1.0  # 30 of 100 entries
+    assert SparseRows.from_matrix(X, dtype, max_density=0.3) is None
+    rows = SparseRows.from_matrix(X, dtype, max_density=0.31)
+    assert rows is not None and rows.density() == 0.3
+    np.testing.assert_array_equal(rows.dense(), X)
 
 
 def test_sparse_rows_train_like_the_dense_reference() -> None:

@@ -366,11 +366,47 @@ csr_check(const int32_t *restrict indices, const int64_t *restrict indptr,
 
 /* out[b, :] = sum over the nonzeros q of row rows[b] of data[q] * w[indices[q], :].
  * Summing into `out` itself would wait on a store and a reload at every nonzero. Instead each
- * block of 32 columns is summed in four local accumulators (nonzeros q and q+4 go to the
- * first, q+1 and q+5 to the second, ...), small enough for the compiler to keep in vector
- * registers, so several sums progress at once; the four are added at the end of the row,
- * always in the same order. */
-#define CSR_BLOCK 32
+ * block of columns (64, then 32) is summed in four local accumulators (nonzeros q and q+4 go
+ * to the first, q+1 and q+5 to the second, ...), small enough for the compiler to keep in
+ * vector registers, so several sums progress at once; the four are added at the end of the
+ * row, always in the same order, so every entry is the same sum whatever the block. */
+#define CSR_BLOCK 64
+
+/* One row's columns [j0, j0 + width) of out; `width` is a constant once inlined. */
+static inline __attribute__((always_inline)) void
+csr_row_block(const float *restrict data, const int32_t *restrict indices, int64_t start,
+              int64_t end, const float *restrict base, float *restrict o, Py_ssize_t k,
+              const int width)
+{
+    float a0[CSR_BLOCK] = {0.0f}, a1[CSR_BLOCK] = {0.0f};
+    float a2[CSR_BLOCK] = {0.0f}, a3[CSR_BLOCK] = {0.0f};
+    int64_t q = start;
+    for (; q + 8 <= end; q += 8) {
+        const float *restrict w0 = base + indices[q] * k;
+        const float *restrict w1 = base + indices[q + 1] * k;
+        const float *restrict w2 = base + indices[q + 2] * k;
+        const float *restrict w3 = base + indices[q + 3] * k;
+        const float *restrict w4 = base + indices[q + 4] * k;
+        const float *restrict w5 = base + indices[q + 5] * k;
+        const float *restrict w6 = base + indices[q + 6] * k;
+        const float *restrict w7 = base + indices[q + 7] * k;
+        for (int j = 0; j < width; j++) {
+            a0[j] += data[q] * w0[j] + data[q + 4] * w4[j];
+            a1[j] += data[q + 1] * w1[j] + data[q + 5] * w5[j];
+            a2[j] += data[q + 2] * w2[j] + data[q + 6] * w6[j];
+            a3[j] += data[q + 3] * w3[j] + data[q + 7] * w7[j];
+        }
+    }
+    for (; q < end; q++) {
+        const float x = data[q];
+        const float *restrict wr = base + indices[q] * k;
+        for (int j = 0; j < width; j++)
+            a0[j] += x * wr[j];
+    }
+    for (int j = 0; j < width; j++)
+        o[j] = (a0[j] + a1[j]) + (a2[j] + a3[j]);
+}
+
 CLONES static void
 csr_matmul_loop(const float *restrict data, const int32_t *restrict indices,
                 const int64_t *restrict indptr, const int64_t *restrict rows,
@@ -380,37 +416,11 @@ csr_matmul_loop(const float *restrict data, const int32_t *restrict indices,
         const int64_t start = indptr[rows[b]], end = indptr[rows[b] + 1];
         float *restrict o = out + b * k;
         Py_ssize_t j0 = 0;
-        for (; j0 + CSR_BLOCK <= k; j0 += CSR_BLOCK) {
-            float a0[CSR_BLOCK] = {0.0f}, a1[CSR_BLOCK] = {0.0f};
-            float a2[CSR_BLOCK] = {0.0f}, a3[CSR_BLOCK] = {0.0f};
-            const float *restrict base = w + j0;
-            int64_t q = start;
-            for (; q + 8 <= end; q += 8) {
-                const float *restrict w0 = base + indices[q] * k;
-                const float *restrict w1 = base + indices[q + 1] * k;
-                const float *restrict w2 = base + indices[q + 2] * k;
-                const float *restrict w3 = base + indices[q + 3] * k;
-                const float *restrict w4 = base + indices[q + 4] * k;
-                const float *restrict w5 = base + indices[q + 5] * k;
-                const float *restrict w6 = base + indices[q + 6] * k;
-                const float *restrict w7 = base + indices[q + 7] * k;
-                for (int j = 0; j < CSR_BLOCK; j++) {
-                    a0[j] += data[q] * w0[j] + data[q + 4] * w4[j];
-                    a1[j] += data[q + 1] * w1[j] + data[q + 5] * w5[j];
-                    a2[j] += data[q + 2] * w2[j] + data[q + 6] * w6[j];
-                    a3[j] += data[q + 3] * w3[j] + data[q + 7] * w7[j];
-                }
-            }
-            for (; q < end; q++) {
-                const float x = data[q];
-                const float *restrict wr = base + indices[q] * k;
-                for (int j = 0; j < CSR_BLOCK; j++)
-                    a0[j] += x * wr[j];
-            }
-            for (int j = 0; j < CSR_BLOCK; j++)
-                o[j0 + j] = (a0[j] + a1[j]) + (a2[j] + a3[j]);
-        }
-        for (Py_ssize_t j = j0; j < k; j++) {  /* the last k % 16 columns, one at a time */
+        for (; j0 + 64 <= k; j0 += 64)
+            csr_row_block(data, indices, start, end, w + j0, o + j0, k, 64);
+        for (; j0 + 32 <= k; j0 += 32)
+            csr_row_block(data, indices, start, end, w + j0, o + j0, k, 32);
+        for (Py_ssize_t j = j0; j < k; j++) {  /* the last k % 32 columns, one at a time */
             float acc = 0.0f;
             for (int64_t q = start; q < end; q++)
                 acc += data[q] * w[indices[q] * k + j];
@@ -543,6 +553,40 @@ csr_matmul_part(void *ctx, Py_ssize_t part, Py_ssize_t parts)
                     hi - lo, j->k);
 }
 
+/* One row of g's columns [j0, j0 + width) from the column-sorted nonzeros [start, end), in
+ * four accumulators like csr_row_block; `width` is a constant once inlined. */
+static inline __attribute__((always_inline)) void
+csr_t_block(const int32_t *restrict row_of, const float *restrict value, Py_ssize_t start,
+            Py_ssize_t end, const float *restrict base, float *restrict gr, Py_ssize_t k,
+            const int width)
+{
+    float a0[CSR_BLOCK] = {0.0f}, a1[CSR_BLOCK] = {0.0f};
+    float a2[CSR_BLOCK] = {0.0f}, a3[CSR_BLOCK] = {0.0f};
+    Py_ssize_t q = start;
+    for (; q + 4 <= end; q += 4) {
+        const float x0 = value[q], x1 = value[q + 1], x2 = value[q + 2];
+        const float x3 = value[q + 3];
+        const float *restrict d0 = base + row_of[q] * k;
+        const float *restrict d1 = base + row_of[q + 1] * k;
+        const float *restrict d2 = base + row_of[q + 2] * k;
+        const float *restrict d3 = base + row_of[q + 3] * k;
+        for (int j = 0; j < width; j++) {
+            a0[j] += x0 * d0[j];
+            a1[j] += x1 * d1[j];
+            a2[j] += x2 * d2[j];
+            a3[j] += x3 * d3[j];
+        }
+    }
+    for (; q < end; q++) {
+        const float x = value[q];
+        const float *restrict dr = base + row_of[q] * k;
+        for (int j = 0; j < width; j++)
+            a0[j] += x * dr[j];
+    }
+    for (int j = 0; j < width; j++)
+        gr[j] = (a0[j] + a1[j]) + (a2[j] + a3[j]);
+}
+
 /* g[c, :] for the columns c in [c_lo, c_hi) of the column-sorted nonzeros (see below). */
 CLONES static void
 csr_t_columns(const Py_ssize_t *restrict colptr, const int32_t *restrict row_of,
@@ -553,35 +597,11 @@ csr_t_columns(const Py_ssize_t *restrict colptr, const int32_t *restrict row_of,
         const Py_ssize_t start = colptr[c], end = colptr[c + 1];
         float *restrict gr = g + c * k;
         Py_ssize_t j0 = 0;
-        for (; j0 + CSR_BLOCK <= k; j0 += CSR_BLOCK) {
-            float a0[CSR_BLOCK] = {0.0f}, a1[CSR_BLOCK] = {0.0f};
-            float a2[CSR_BLOCK] = {0.0f}, a3[CSR_BLOCK] = {0.0f};
-            const float *restrict base = d + j0;
-            Py_ssize_t q = start;
-            for (; q + 4 <= end; q += 4) {
-                const float x0 = value[q], x1 = value[q + 1], x2 = value[q + 2];
-                const float x3 = value[q + 3];
-                const float *restrict d0 = base + row_of[q] * k;
-                const float *restrict d1 = base + row_of[q + 1] * k;
-                const float *restrict d2 = base + row_of[q + 2] * k;
-                const float *restrict d3 = base + row_of[q + 3] * k;
-                for (int j = 0; j < CSR_BLOCK; j++) {
-                    a0[j] += x0 * d0[j];
-                    a1[j] += x1 * d1[j];
-                    a2[j] += x2 * d2[j];
-                    a3[j] += x3 * d3[j];
-                }
-            }
-            for (; q < end; q++) {
-                const float x = value[q];
-                const float *restrict dr = base + row_of[q] * k;
-                for (int j = 0; j < CSR_BLOCK; j++)
-                    a0[j] += x * dr[j];
-            }
-            for (int j = 0; j < CSR_BLOCK; j++)
-                gr[j0 + j] = (a0[j] + a1[j]) + (a2[j] + a3[j]);
-        }
-        for (Py_ssize_t j = j0; j < k; j++) {
+        for (; j0 + 64 <= k; j0 += 64)
+            csr_t_block(row_of, value, start, end, d + j0, gr + j0, k, 64);
+        for (; j0 + 32 <= k; j0 += 32)
+            csr_t_block(row_of, value, start, end, d + j0, gr + j0, k, 32);
+        for (Py_ssize_t j = j0; j < k; j++) {  /* the last k % 32 columns, one at a time */
             float acc = 0.0f;
             for (Py_ssize_t q = start; q < end; q++)
                 acc += value[q] * d[row_of[q] * k + j];

@@ -76,8 +76,10 @@ class SparseRows:
         self.dtype = data.dtype
 
     @classmethod
-    def from_matrix(cls, X: Any, dtype: Any) -> SparseRows:
-        """All rows of a dense array or a scipy sparse matrix, as float ``dtype`` CSR."""
+    def from_matrix(cls, X: Any, dtype: Any, max_density: float | None = None
+                    ) -> SparseRows | None:
+        """All rows of a dense array or a scipy sparse matrix, as float ``dtype`` CSR; None
+        if a dense array has ``max_density`` or more of nonzeros (counted on the way)."""
         if _is_sparse(X):
             X = X.tocsr()
             X.sum_duplicates()
@@ -85,13 +87,18 @@ class SparseRows:
                        X.indptr.astype(np.int64), X.shape[1])
         X = np.ascontiguousarray(X)
         indptr = np.empty(X.shape[0] + 1, np.int64)
+        too_dense = max_density is not None and X.size
         if kernels.ENABLED and X.dtype == np.float32 and np.dtype(dtype) == np.float32:
             nnz = kernels.compiled.csr_count(X, indptr, *X.shape)  # two passes over X in C
+            if too_dense and nnz >= max_density * X.size:
+                return None
             data, indices = np.empty(nnz + 1, np.float32), np.empty(nnz + 1, np.int32)
             kernels.compiled.csr_fill(X, indptr, data, indices, *X.shape)  # + a spare slot
             return cls(data[:nnz], indices[:nnz], indptr, X.shape[1])
         indptr[0] = 0
         np.cumsum(np.count_nonzero(X, axis=1), out=indptr[1:])
+        if too_dense and indptr[-1] >= max_density * X.size:
+            return None
         nonzero = X != 0
         flat = np.flatnonzero(nonzero)  # row by row, columns ascending: CSR's order
         return cls(np.ascontiguousarray(X[nonzero], dtype),
@@ -312,9 +319,11 @@ class Network:
             rows = self.as_input(SparseRows.from_matrix(X, self.dtype))
         else:
             X = self.as_input(X)
-            if not X.size or np.count_nonzero(X) >= SPARSE_DENSITY * X.size:
+            if not X.size:
                 return X
-            rows = SparseRows.from_matrix(X, self.dtype)
+            rows = SparseRows.from_matrix(X, self.dtype, max_density=SPARSE_DENSITY)
+            if rows is None:
+                return X
         rows.threads = blas.threads()
         return rows
 
