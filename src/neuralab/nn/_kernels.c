@@ -1114,12 +1114,13 @@ release:
  * differ from numpy's in the last bit; tests hold the two paths within 1e-12 of each other
  * over several epochs. */
 
+/* The codes model.py passes (its _C_* tables). */
 enum { PG_RELU, PG_TANH, PG_SIGMOID, PG_LINEAR };                     /* hidden layers */
 enum { PG_OUT_TANH, PG_OUT_LINEAR, PG_OUT_SIGMOID, PG_OUT_SOFTMAX };   /* output layer */
 enum { PG_SQUARE, PG_CROSS_ENTROPY };                                 /* loss */
 enum { PG_REG_NONE, PG_REG_L1, PG_REG_L2 };                           /* regularization */
 enum { PG_SGD, PG_MOMENTUM, PG_ADAM };                                /* optimizer */
-#define PG_VIEWS 10 /* a layer's arrays: w, b, gw, gb, dead, up to 4 optimizer arrays (+1) */
+#define PG_VIEWS 9 /* a layer's arrays: w, b, gw, gb, dead and up to 4 of the optimizer */
 
 typedef struct {
     Py_ssize_t in, out;        /* the weights are in x out (row-major), the biases out */
