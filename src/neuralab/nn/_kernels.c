@@ -1,5 +1,6 @@
 /*
- * Fused float32 loops for the training step of neuralab.nn (an optional C extension).
+ * Fused float32 loops for the training step of neuralab.nn (an optional C extension), and
+ * the playground's float64 training epoch (pg_epoch, at the end).
  *
  * The numpy code in network.py, losses.py and optimizers.py is the reference and stays the
  * readable version of every step. Each numpy operation there is one pass over memory; at the
@@ -32,6 +33,12 @@
  *                                     grows the gini CART tree of neuralab/nn/tree.py
  *                                     (its numpy code is the reference) from feature-major
  *                                     uint8 level codes; returns the node count
+ *
+ *   pg_epoch(X, y, sizes, acts, layers, output, loss, batch, rate, reg, reg_rate,
+ *            optimizer, count, t)     one training epoch of the playground's network
+ *                                     (neuralab/labs/playground/model.py, whose numpy code
+ *                                     is the reference), in float64: forward, backward,
+ *                                     gradient sums and every update, in place
  *
  * The two CSR products are the first layer's matmuls on mostly-zero inputs (MNIST's pixels
  * are 81% zeros): a dense product multiplies every zero, these skip them. Their reference
@@ -1117,6 +1124,532 @@ release:
     return result;
 }
 
+/* ------------------------------------------------------------------ the playground's epoch */
+
+/* One epoch of neuralab/labs/playground/model.py's PlaygroundNet in float64: its numpy code
+ * (PlaygroundNet._epoch_numpy, accumulate, update) is the reference, and this loop does the
+ * same operations on each number in the same order, point by point instead of as numpy
+ * passes over a batch. Only the order of the sums inside a matrix product may differ (the
+ * BLAS chooses its own, and may fuse multiply-adds), and the C library's tanh and exp may
+ * differ from numpy's in the last bit; tests hold the two paths within 1e-12 of each other
+ * over several epochs. */
+
+/* The codes model.py passes (its _C_* tables). */
+enum { PG_RELU, PG_TANH, PG_SIGMOID, PG_LINEAR };                     /* hidden layers */
+enum { PG_OUT_TANH, PG_OUT_LINEAR, PG_OUT_SIGMOID, PG_OUT_SOFTMAX };   /* output layer */
+enum { PG_SQUARE, PG_CROSS_ENTROPY };                                 /* loss */
+enum { PG_REG_NONE, PG_REG_L1, PG_REG_L2 };                           /* regularization */
+enum { PG_SGD, PG_MOMENTUM, PG_ADAM };                                /* optimizer */
+#define PG_VIEWS 9 /* a layer's arrays: w, b, gw, gb, dead and up to 4 of the optimizer */
+
+typedef struct {
+    Py_ssize_t in, out;        /* the weights are in x out (row-major), the biases out */
+    double *w, *b, *gw, *gb;   /* parameters, and the gradient sums waiting for an update */
+    uint8_t *dead;             /* numpy bools: 1 where L1 killed the weight */
+    int any_dead;              /* Layer.any_dead: the dead masks apply only when set */
+    double *state[4];          /* momentum: vw, vb; adam: mw, mb, sw, sb (else unused) */
+    int act;                   /* a PG_RELU... code; the output layer uses the net's output */
+    double *a;                 /* scratch: this layer's outputs for the batch, rows x out */
+    Py_buffer views[PG_VIEWS];
+    int n_views;
+} PgLayer;
+
+typedef struct {
+    PgLayer *layers;
+    Py_ssize_t n_layers;
+    int output, loss, reg, opt;
+    double rate, reg_rate;
+    Py_ssize_t count, t;       /* points whose gradients wait in gw/gb; adam's updates */
+    double *delta, *below;     /* scratch: dL/dz of a layer and of the layer below, rows x width */
+    double *sums;              /* scratch: one row of a gradient sum */
+} PgNet;
+
+/* The activation of one row of z, in place, as activations.py's numpy functions. */
+static void
+pg_activate(double *restrict z, Py_ssize_t k, int act)
+{
+    switch (act) {
+    case PG_RELU: /* np.maximum(z, 0): NaN stays NaN, -0.0 stays -0.0 */
+        for (Py_ssize_t j = 0; j < k; j++)
+            if (z[j] < 0.0)
+                z[j] = 0.0;
+        break;
+    case PG_TANH:
+        for (Py_ssize_t j = 0; j < k; j++)
+            z[j] = tanh(z[j]);
+        break;
+    case PG_SIGMOID: /* (1 + tanh(z / 2)) / 2, in sigmoid()'s steps */
+        for (Py_ssize_t j = 0; j < k; j++)
+            z[j] = (tanh(z[j] * 0.5) + 1.0) * 0.5;
+        break;
+    default: /* linear */
+        break;
+    }
+}
+
+/* The output activation of one row, in place, as PlaygroundNet._activate. */
+static void
+pg_output(double *restrict z, Py_ssize_t k, int output)
+{
+    if (output == PG_OUT_TANH) {
+        pg_activate(z, k, PG_TANH);
+    } else if (output == PG_OUT_SIGMOID) {
+        pg_activate(z, k, PG_SIGMOID);
+    } else if (output == PG_OUT_SOFTMAX) {
+        double top = z[0], sum = 0.0; /* the row maximum; NaN if any is NaN, as z.max() */
+        for (Py_ssize_t j = 1; j < k && top == top; j++)
+            if (z[j] > top || z[j] != z[j])
+                top = z[j];
+        for (Py_ssize_t j = 0; j < k; j++) {
+            z[j] = exp(z[j] - top);
+            sum += z[j];
+        }
+        for (Py_ssize_t j = 0; j < k; j++)
+            z[j] /= sum;
+    }
+}
+
+/* Forward: every layer's outputs for `rows` points starting at x (PlaygroundNet.forward). */
+static void
+pg_forward(PgNet *net, const double *x, Py_ssize_t rows)
+{
+    const double *in = x;
+    for (Py_ssize_t l = 0; l < net->n_layers; l++) {
+        PgLayer *L = &net->layers[l];
+        for (Py_ssize_t p = 0; p < rows; p++) {
+            const double *a = in + p * L->in;
+            double *z = L->a + p * L->out;
+            for (Py_ssize_t j = 0; j < L->out; j++)
+                z[j] = 0.0;
+            for (Py_ssize_t i = 0; i < L->in; i++) { /* z = a @ w, summed over i in order */
+                const double ai = a[i], *wi = L->w + i * L->out;
+                for (Py_ssize_t j = 0; j < L->out; j++)
+                    z[j] += ai * wi[j];
+            }
+            for (Py_ssize_t j = 0; j < L->out; j++) /* then z += b */
+                z[j] += L->b[j];
+            if (l < net->n_layers - 1)
+                pg_activate(z, L->out, L->act);
+            else
+                pg_output(z, L->out, net->output);
+        }
+        in = L->a;
+    }
+}
+
+/* dLoss/dz of the output layer into net->delta (PlaygroundNet._output_delta). */
+static void
+pg_output_delta(PgNet *net, const double *y, Py_ssize_t rows)
+{
+    const PgLayer *L = &net->layers[net->n_layers - 1];
+    const Py_ssize_t k = L->out;
+    for (Py_ssize_t p = 0; p < rows; p++) {
+        const double *o = L->a + p * k;
+        double *d = net->delta + p * k;
+        if (net->loss == PG_SQUARE) { /* one output: out - y, times tanh' for tanh */
+            d[0] = o[0] - y[p];
+            if (net->output == PG_OUT_TANH)
+                d[0] *= 1.0 - o[0] * o[0];
+        } else if (net->output == PG_OUT_SOFTMAX) { /* out - onehot(y) */
+            for (Py_ssize_t j = 0; j < k; j++)
+                d[j] = o[j];
+            d[(Py_ssize_t)y[p]] -= 1.0;
+        } else { /* sigmoid with cross-entropy: out - (y > 0) */
+            d[0] = o[0] - (y[p] > 0.0 ? 1.0 : 0.0);
+        }
+    }
+}
+
+/* delta *= f'(z) of a hidden layer from its outputs a (activations.py's backward). */
+static void
+pg_derivative(double *restrict d, const double *restrict a, Py_ssize_t n, int act)
+{
+    switch (act) {
+    case PG_RELU: /* delta * (a > 0): 0 * inf is NaN, as in numpy */
+        for (Py_ssize_t e = 0; e < n; e++)
+            d[e] *= a[e] > 0.0 ? 1.0 : 0.0;
+        break;
+    case PG_TANH: /* delta -= delta * (a * a) */
+        for (Py_ssize_t e = 0; e < n; e++)
+            d[e] -= d[e] * (a[e] * a[e]);
+        break;
+    case PG_SIGMOID: /* delta *= a; delta -= delta * a */
+        for (Py_ssize_t e = 0; e < n; e++) {
+            double v = d[e] * a[e];
+            d[e] = v - v * a[e];
+        }
+        break;
+    default: /* linear */
+        break;
+    }
+}
+
+/* Backward: add the batch's gradient sums into gw and gb, from the output layer down
+ * (PlaygroundNet.accumulate after its forward pass). */
+static void
+pg_backward(PgNet *net, const double *x, Py_ssize_t rows)
+{
+    for (Py_ssize_t l = net->n_layers - 1; l >= 0; l--) {
+        PgLayer *L = &net->layers[l];
+        const double *in = l ? net->layers[l - 1].a : x;
+        double *d = net->delta, *s = net->sums;
+        /* gw += in.T @ delta: each row of the batch's sum first, then added */
+        for (Py_ssize_t i = 0; i < L->in; i++) {
+            for (Py_ssize_t j = 0; j < L->out; j++)
+                s[j] = 0.0;
+            for (Py_ssize_t p = 0; p < rows; p++) {
+                const double ai = in[p * L->in + i], *dp = d + p * L->out;
+                for (Py_ssize_t j = 0; j < L->out; j++)
+                    s[j] += ai * dp[j];
+            }
+            double *g = L->gw + i * L->out;
+            for (Py_ssize_t j = 0; j < L->out; j++)
+                g[j] += s[j];
+        }
+        /* gb += delta.sum(axis=0) */
+        for (Py_ssize_t j = 0; j < L->out; j++)
+            s[j] = 0.0;
+        for (Py_ssize_t p = 0; p < rows; p++)
+            for (Py_ssize_t j = 0; j < L->out; j++)
+                s[j] += d[p * L->out + j];
+        for (Py_ssize_t j = 0; j < L->out; j++)
+            L->gb[j] += s[j];
+        if (!l)
+            break;
+        /* the layer below: delta @ w.T, then times its activation's derivative */
+        for (Py_ssize_t p = 0; p < rows; p++) {
+            const double *dp = d + p * L->out;
+            double *bp = net->below + p * L->in;
+            for (Py_ssize_t i = 0; i < L->in; i++) {
+                const double *wi = L->w + i * L->out;
+                double v = 0.0;
+                for (Py_ssize_t j = 0; j < L->out; j++)
+                    v += dp[j] * wi[j];
+                bp[i] = v;
+            }
+        }
+        pg_derivative(net->below, net->layers[l - 1].a, rows * L->in, net->layers[l - 1].act);
+        net->delta = net->below; /* the layer below's delta becomes the current one */
+        net->below = d;
+    }
+}
+
+/* The optimizer's step for one entry of the gradient sums (the arithmetic of
+ * PlaygroundNet._steps on one number): v is its velocity (momentum) or m its first moment and
+ * s its second (adam); NULL for sgd. */
+static inline double
+pg_step(const PgNet *net, double g, double *v, double *s, Py_ssize_t e, double c1, double c2)
+{
+    const double count = (double)net->count;
+    if (net->opt == PG_SGD) /* rate * mean gradient */
+        return g * (net->rate / count);
+    g /= count; /* the mean gradient */
+    if (net->opt == PG_MOMENTUM) { /* v = 0.9 v + g; step rate * v */
+        double vel = v[e] * 0.9;
+        vel += g;
+        v[e] = vel;
+        return vel * net->rate;
+    }
+    double m = v[e] * 0.9, sq = s[e] * 0.999; /* adam: m = 0.9 m + 0.1 g, s = 0.999 s + 0.001 g² */
+    m += (1.0 - 0.9) * g;
+    sq += (1.0 - 0.999) * g * g;
+    v[e] = m;
+    s[e] = sq;
+    return m / c1 / (sqrt(sq / c2) + 1e-8) * net->rate; /* rate * m̂ / (√ŝ + 1e-8) */
+}
+
+/* One update from the waiting gradient sums (PlaygroundNet.update), then zero them. */
+static void
+pg_update(PgNet *net)
+{
+    double c1 = 0.0, c2 = 0.0;
+    if (net->opt == PG_ADAM) {
+        net->t++;
+        c1 = 1.0 - pow(0.9, (double)net->t);
+        c2 = 1.0 - pow(0.999, (double)net->t);
+    }
+    const double pull = net->rate * net->reg_rate; /* L1's pull, and L2's shrink */
+    const int reg = net->reg_rate == 0.0 ? PG_REG_NONE : net->reg;
+    for (Py_ssize_t l = 0; l < net->n_layers; l++) {
+        PgLayer *L = &net->layers[l];
+        const Py_ssize_t nw = L->in * L->out;
+        /* the biases: step, never regularized */
+        for (Py_ssize_t j = 0; j < L->out; j++) {
+            L->b[j] -= pg_step(net, L->gb[j], L->state[1], L->state[3], j, c1, c2);
+            L->gb[j] = 0.0;
+        }
+        int killed = 0;
+        for (Py_ssize_t e = 0; e < nw; e++) {
+            const int dead = L->any_dead && L->dead[e];
+            /* a dead weight's gradient is 0 (its velocity and moments still decay), and so
+             * is its step */
+            double step = pg_step(net, dead ? 0.0 : L->gw[e], L->state[0], L->state[2], e, c1,
+                                  c2);
+            if (dead)
+                step = 0.0;
+            L->gw[e] = 0.0;
+            double w = L->w[e];
+            if (reg == PG_REG_NONE) {
+                w -= step;
+            } else if (reg == PG_REG_L2) { /* R'(w) = w, taken before the step */
+                w *= 1.0 - pull;
+                w -= step;
+            } else { /* L1: R'(w) = sign(w) before the step; crossing zero kills */
+                double sign = w > 0.0 ? 1.0 : w < 0.0 ? -1.0 : w == 0.0 ? 0.0 : w;
+                w -= step;
+                double moved = w - sign * pull;
+                if (w * moved < 0.0) {
+                    moved = 0.0;
+                    L->dead[e] = 1;
+                    killed = 1;
+                }
+                w = moved;
+            }
+            L->w[e] = w;
+        }
+        if (killed)
+            L->any_dead = 1;
+        if (reg == PG_REG_L1 && L->any_dead) /* every dead weight back to 0 */
+            for (Py_ssize_t e = 0; e < nw; e++)
+                if (L->dead[e])
+                    L->w[e] = 0.0;
+    }
+    net->count = 0;
+}
+
+/* The epoch: the points in order, an update after each full batch; a last part-batch stays
+ * in gw/gb (net->count) for the next epoch's first update (PlaygroundNet._epoch_numpy). */
+static void
+pg_epoch_loop(PgNet *net, const double *x, const double *y, Py_ssize_t n, Py_ssize_t batch)
+{
+    const Py_ssize_t n_in = net->layers[0].in;
+    for (Py_ssize_t start = 0; start < n; start += batch) {
+        Py_ssize_t rows = n - start < batch ? n - start : batch;
+        pg_forward(net, x + start * n_in, rows);
+        double *delta = net->delta, *below = net->below; /* pg_backward swaps them */
+        pg_output_delta(net, y + start, rows);
+        pg_backward(net, x + start * n_in, rows);
+        net->delta = delta;
+        net->below = below;
+        net->count += rows;
+        if (rows == batch)
+            pg_update(net);
+    }
+}
+
+/* Borrow a C-contiguous array of `count` items of struct format `format` ("d": float64, or
+ * "?": bool), or with count < 0 of any multiple of -count items (*rows gets the multiple). */
+static int
+take_typed(PyObject *obj, Py_buffer *view, Py_ssize_t count, const char *format, int writable,
+           const char *name, Py_ssize_t *rows)
+{
+    int flags = PyBUF_C_CONTIGUOUS | PyBUF_FORMAT | (writable ? PyBUF_WRITABLE : 0);
+    if (PyObject_GetBuffer(obj, view, flags) < 0)
+        return -1;
+    const char *f = view->format ? view->format : "B";
+    if (f[0] == '<' || f[0] == '=' || f[0] == '@')
+        f++;
+    Py_ssize_t items = view->itemsize ? view->len / view->itemsize : -1;
+    int fits = strcmp(f, format) == 0 && view->itemsize == (format[0] == 'd' ? 8 : 1)
+               && (count >= 0 ? items == count : items % -count == 0);
+    if (!fits) {
+        if (count >= 0)
+            PyErr_Format(PyExc_ValueError, "%s must be a C-contiguous %s array of %zd items",
+                         name, format[0] == 'd' ? "float64" : "bool", count);
+        else
+            PyErr_Format(PyExc_ValueError, "%s must be a C-contiguous float64 array of rows "
+                         "of %zd", name, -count);
+        PyBuffer_Release(view);
+        return -1;
+    }
+    if (rows)
+        *rows = count >= 0 ? 1 : items / -count;
+    return 0;
+}
+
+/* Borrow one layer's arrays: (weights, biases, weight sums, bias sums, dead, any_dead,
+ * *optimizer state), the state 0 (sgd), 2 (momentum) or 4 (adam) arrays. */
+static int
+pg_take_layer(PgLayer *L, PyObject *item, int opt)
+{
+    static const char *names[9] = {"weights", "biases", "weight gradients", "bias gradients",
+                                   "dead", "", "optimizer state", "optimizer state",
+                                   "optimizer state"};
+    const Py_ssize_t n_state = opt == PG_SGD ? 0 : opt == PG_MOMENTUM ? 2 : 4;
+    if (!PyTuple_Check(item) || PyTuple_GET_SIZE(item) != 6 + n_state) {
+        PyErr_Format(PyExc_ValueError, "pg_epoch: each layer is a tuple of %zd items",
+                     6 + n_state);
+        return -1;
+    }
+    int any = PyObject_IsTrue(PyTuple_GET_ITEM(item, 5));
+    if (any < 0)
+        return -1;
+    L->any_dead = any;
+    const Py_ssize_t nw = L->in * L->out;
+    for (Py_ssize_t k = 0; k < 6 + n_state; k++) {
+        if (k == 5)
+            continue;
+        Py_ssize_t size = k % 2 ? L->out : nw; /* odd: a bias-shaped array */
+        Py_buffer *view = &L->views[L->n_views];
+        if (take_typed(PyTuple_GET_ITEM(item, k), view, size, k == 4 ? "?" : "d", 1,
+                       names[k < 6 ? k : 6], NULL) < 0)
+            return -1;
+        L->n_views++;
+        void *buf = view->buf;
+        switch (k) {
+        case 0: L->w = buf; break;
+        case 1: L->b = buf; break;
+        case 2: L->gw = buf; break;
+        case 3: L->gb = buf; break;
+        case 4: L->dead = buf; break;
+        default: L->state[k - 6] = buf; break;
+        }
+    }
+    return 0;
+}
+
+/* pg_epoch(X, y, sizes, acts, layers, output, loss, batch, rate, reg, reg_rate, optimizer,
+ * count, t) -> (count, t, any_dead): see the methods table and model.py. */
+static PyObject *
+pg_epoch(PyObject *self, PyObject *args)
+{
+    PyObject *xo, *yo, *sizes_o, *acts_o, *layers_o, *result = NULL;
+    int output, loss, reg, opt, have_x = 0, have_y = 0;
+    Py_ssize_t batch, count, t, n = 0, n_y = 0, widest = 1, scratch = 0;
+    double rate, reg_rate;
+    Py_buffer xb, yb;
+    PgNet net = {0};
+    double *memory = NULL;
+    if (!PyArg_ParseTuple(args, "OOOOOiindidinn", &xo, &yo, &sizes_o, &acts_o, &layers_o,
+                          &output, &loss, &batch, &rate, &reg, &reg_rate, &opt, &count, &t))
+        return NULL;
+    if (!PyTuple_Check(sizes_o) || !PyTuple_Check(acts_o) || !PyList_Check(layers_o)) {
+        PyErr_SetString(PyExc_TypeError, "pg_epoch: sizes and acts are tuples, layers a list");
+        return NULL;
+    }
+    net.n_layers = PyList_GET_SIZE(layers_o);
+    net.output = output;
+    net.loss = loss;
+    net.reg = reg;
+    net.opt = opt;
+    net.rate = rate;
+    net.reg_rate = reg_rate;
+    net.count = count;
+    net.t = t;
+    if (net.n_layers < 1 || PyTuple_GET_SIZE(sizes_o) != net.n_layers + 1
+        || PyTuple_GET_SIZE(acts_o) != net.n_layers - 1 || batch < 1 || count < 0 || t < 0
+        || output < PG_OUT_TANH || output > PG_OUT_SOFTMAX || loss < PG_SQUARE
+        || loss > PG_CROSS_ENTROPY || reg < PG_REG_NONE || reg > PG_REG_L2 || opt < PG_SGD
+        || opt > PG_ADAM) {
+        PyErr_SetString(PyExc_ValueError, "pg_epoch: bad layer count, batch size or code");
+        return NULL;
+    }
+    /* the output and loss pairs _output_delta knows: tanh or linear with the squared error
+     * (one output), sigmoid (one output) or softmax with cross-entropy */
+    if (loss == PG_SQUARE ? output > PG_OUT_LINEAR : output < PG_OUT_SIGMOID) {
+        PyErr_SetString(PyExc_ValueError, "pg_epoch: tanh and linear outputs take the "
+                        "squared error, sigmoid and softmax cross-entropy");
+        return NULL;
+    }
+    net.layers = PyMem_Calloc((size_t)net.n_layers, sizeof(PgLayer));
+    if (!net.layers)
+        return PyErr_NoMemory();
+    /* the layers' sizes and activations */
+    for (Py_ssize_t l = 0; l <= net.n_layers; l++) {
+        Py_ssize_t size = PyLong_AsSsize_t(PyTuple_GET_ITEM(sizes_o, l));
+        if (size == -1 && PyErr_Occurred())
+            goto release;
+        if (size < 1 || size > 4096) {
+            PyErr_SetString(PyExc_ValueError, "pg_epoch: layer sizes must be 1..4096");
+            goto release;
+        }
+        if (l < net.n_layers)
+            net.layers[l].in = size;
+        if (l > 0)
+            net.layers[l - 1].out = size;
+        widest = size > widest ? size : widest;
+    }
+    if (net.layers[net.n_layers - 1].out != 1 && output != PG_OUT_SOFTMAX) {
+        PyErr_SetString(PyExc_ValueError, "pg_epoch: only a softmax output has several neurons");
+        goto release;
+    }
+    for (Py_ssize_t l = 0; l < net.n_layers - 1; l++) {
+        long act = PyLong_AsLong(PyTuple_GET_ITEM(acts_o, l));
+        if (act == -1 && PyErr_Occurred())
+            goto release;
+        if (act < PG_RELU || act > PG_LINEAR) {
+            PyErr_SetString(PyExc_ValueError, "pg_epoch: bad activation code");
+            goto release;
+        }
+        net.layers[l].act = (int)act;
+    }
+    /* the arrays */
+    if (take_typed(xo, &xb, -net.layers[0].in, "d", 0, "X", &n) < 0)
+        goto release;
+    have_x = 1;
+    if (take_typed(yo, &yb, -1, "d", 0, "y", &n_y) < 0)
+        goto release;
+    have_y = 1;
+    if (n_y != n) {
+        PyErr_Format(PyExc_ValueError, "pg_epoch: %zd rows of X but %zd labels", n, n_y);
+        goto release;
+    }
+    for (Py_ssize_t l = 0; l < net.n_layers; l++)
+        if (pg_take_layer(&net.layers[l], PyList_GET_ITEM(layers_o, l), opt) < 0)
+            goto release;
+    if (output == PG_OUT_SOFTMAX) { /* y.astype(intp) must index a class */
+        const double *y = yb.buf;
+        for (Py_ssize_t p = 0; p < n; p++)
+            if (!(y[p] > -1.0 && y[p] < (double)net.layers[net.n_layers - 1].out)) {
+                PyErr_Format(PyExc_IndexError, "labels must be in 0..%zd",
+                             net.layers[net.n_layers - 1].out - 1);
+                goto release;
+            }
+    }
+    /* scratch: every layer's outputs for a batch, two deltas and a row of sums */
+    Py_ssize_t rows = batch < n ? batch : (n > 0 ? n : 1); /* the largest batch there is */
+    if (check_shape(rows, widest * (net.n_layers + 3)) < 0)
+        goto release;
+    for (Py_ssize_t l = 0; l < net.n_layers; l++)
+        scratch += rows * net.layers[l].out;
+    scratch += 2 * rows * widest + widest;
+    memory = PyMem_Malloc(sizeof(double) * (size_t)scratch);
+    if (!memory) {
+        PyErr_NoMemory();
+        goto release;
+    }
+    double *next = memory;
+    for (Py_ssize_t l = 0; l < net.n_layers; l++) {
+        net.layers[l].a = next;
+        next += rows * net.layers[l].out;
+    }
+    net.delta = next;
+    net.below = next + rows * widest;
+    net.sums = next + 2 * rows * widest;
+
+    Py_BEGIN_ALLOW_THREADS
+    pg_epoch_loop(&net, xb.buf, yb.buf, n, batch);
+    Py_END_ALLOW_THREADS
+
+    PyObject *dead = PyTuple_New(net.n_layers);
+    if (dead) {
+        for (Py_ssize_t l = 0; l < net.n_layers; l++)
+            PyTuple_SET_ITEM(dead, l, PyBool_FromLong(net.layers[l].any_dead));
+        result = Py_BuildValue("nnN", net.count, net.t, dead);
+    }
+release:
+    PyMem_Free(memory);
+    for (Py_ssize_t l = 0; l < net.n_layers; l++)
+        while (net.layers[l].n_views > 0)
+            PyBuffer_Release(&net.layers[l].views[--net.layers[l].n_views]);
+    PyMem_Free(net.layers);
+    if (have_y)
+        PyBuffer_Release(&yb);
+    if (have_x)
+        PyBuffer_Release(&xb);
+    return result;
+}
+
 static PyMethodDef methods[] = {
     {"bias_act", bias_act, METH_VARARGS, "bias_act(z, b, n, k, relu): z += b, then relu."},
     {"relu_backward", relu_backward, METH_VARARGS,
@@ -1141,11 +1674,16 @@ static PyMethodDef methods[] = {
     {"tree_grow", tree_grow, METH_VARARGS,
      "tree_grow(columns, y, levels, left, right, feature, threshold, counts, depth, n, "
      "n_features, n_classes, max_depth) -> node count: a gini CART tree on uint8 codes."},
+    {"pg_epoch", pg_epoch, METH_VARARGS,
+     "pg_epoch(X, y, sizes, acts, layers, output, loss, batch, rate, reg, reg_rate, optimizer, "
+     "count, t) -> (count, t, any_dead): one epoch of the playground's network in float64; "
+     "each layer is (weights, biases, weight sums, bias sums, dead, any_dead, *optimizer "
+     "state), all updated in place."},
     {NULL, NULL, 0, NULL},
 };
 
 static struct PyModuleDef module = {
-    PyModuleDef_HEAD_INIT, "_kernels", "Fused float32 loops for neuralab.nn.", -1, methods,
+    PyModuleDef_HEAD_INIT, "_kernels", "Fused loops for neuralab.nn (and the playground's float64 epoch).", -1, methods,
 };
 
 PyMODINIT_FUNC

@@ -13,16 +13,22 @@ numpy code does; the softmax uses the C library's ``expf``, within a few float32
 The first layer's sparse products split their output across as many threads as the BLAS may
 use (:func:`neuralab.blas.threads`), each output entry summed as on one thread: the results
 do not depend on the thread count.
+
+Besides these float32 loops, the module holds the playground's float64 training epoch
+(``pg_epoch``; :mod:`neuralab.labs.playground.model` has its numpy reference); :func:`loop`
+finds such a function.
 """
 
 from __future__ import annotations
 
 import os
+from collections.abc import Callable
 from types import ModuleType
+from typing import Any
 
 import numpy as np
 
-__all__ = ["ENABLED", "compiled", "fast"]
+__all__ = ["ENABLED", "compiled", "fast", "loop"]
 
 
 def _load() -> ModuleType | None:
@@ -46,3 +52,9 @@ def fast(*arrays: np.ndarray) -> bool:
     """True if the fused loops are on and every array is C-contiguous float32."""
     return ENABLED and all(
         a.dtype == np.float32 and a.flags.c_contiguous for a in arrays)
+
+
+def loop(name: str) -> Callable[..., Any] | None:
+    """The compiled function ``name``, or None when the module is not built, is switched off
+    (``NEURALAB_KERNELS=0``) or was built before that function existed."""
+    return getattr(compiled, name, None)
