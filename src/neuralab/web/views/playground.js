@@ -188,8 +188,10 @@ export async function mount(section, { params, state }) {
   // ---------------------------------------------------------------- controls
   const change = (name, value) => {
     state.set(name, value);
-    if (LIVE.includes(name)) send({ type: "set", params: { [name]: value } });
-    else reset();
+    if (LIVE.includes(name)) {
+      send({ type: "set", params: { [name]: value } });
+      slow.refresh(); // the walk-through shows the update these settings make
+    } else reset();
   };
   const ctl = (name) => control(byName[name], state.get(name), (v) => change(name, v));
 
