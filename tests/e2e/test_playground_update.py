@@ -263,3 +263,28 @@ def test_adams_arithmetic_is_the_change_apply_makes(browser, lab_url, artifacts,
         assert errors == []
     finally:
         context.close()
+
+
+def test_a_new_optimizer_mid_walk_through_shows_its_own_step(lab):
+    page = lab.page
+    received = open_with_socket(page, lab.base)
+    page.get_by_role("button", name="One update, slowly", exact=True).click()
+    panel = page.get_by_role("region", name="One update, slowly")
+    page.get_by_label("Training point", exact=True).fill("3")
+    page.get_by_role("button", name="Use this point", exact=True).click()
+    expect(panel).to_have_attribute("data-stage", "input")
+    while panel.get_attribute("data-stage") != "change":
+        panel.get_by_role("button", name="Next", exact=True).click()
+    box = panel.locator(".pg-slow-opt")
+    expect(box).to_contain_text("Plain gradient descent (sgd)")
+    sgd = last(received, "trace")["trace"]
+    # momentum chosen now: the same point traced again, the same stage, a fresh velocity
+    page.get_by_label("Optimizer", exact=True).select_option("momentum")
+    expect(box).to_contain_text("Momentum was just chosen: its velocity starts at 0.")
+    expect(panel).to_have_attribute("data-stage", "change")
+    trace = last(received, "trace")["trace"]
+    assert trace["optimizer"] == "momentum" and trace["optimizer_fresh"]
+    assert trace["layers"][0]["weight_steps"] == sgd["layers"][0]["weight_steps"]  # v = g
+    rules = box.locator(".pg-opt-row .rule").all_inner_texts()
+    assert rules == ["g = gradient", "v ← 0.9·v + g", "Δw = −rate·v", "new w = w + Δw"]
+    assert lab.errors == []
