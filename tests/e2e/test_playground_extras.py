@@ -174,7 +174,7 @@ def test_a_weight_and_a_neuron_are_explained_with_numbers(lab):
     neuron = page.get_by_role("button", name="Layer 1, neuron 1")
     neuron.focus()
     page.keyboard.press("Enter")
-    page.locator(".pg-editor").get_by_label("Bias", exact=True).focus()
+    page.locator(".pg-editor").get_by_label("Bias of layer 1 neuron 1", exact=True).focus()
     expect(explain).to_contain_text("Bias of layer 1, neuron 1")
     page.get_by_role("button", name="Output", exact=True).hover()
     expect(explain).to_contain_text(re.compile(r"gets \d+\.\d% of the training points right"))

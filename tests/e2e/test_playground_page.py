@@ -117,13 +117,14 @@ def test_hovering_a_neuron_explains_it_and_a_click_edits_its_weights(lab):
     neuron.hover()
     expect(page.locator(".pg-explain")).to_contain_text("Layer 1, neuron 2")
     neuron.click()
-    bias = page.locator(".pg-editor").get_by_label("Bias", exact=True)
+    bias = page.locator(".pg-editor").get_by_label("Bias of layer 1 neuron 2", exact=True)
     bias.fill("2.5")
     frames = int(view.get_attribute("data-frames"))
     bias.press("Enter")
     page.wait_for_function(f"Number(document.querySelector('.pg').dataset.frames) > {frames}")
     page.get_by_role("button", name="Layer 1, neuron 2").click()
-    expect(page.locator(".pg-editor").get_by_label("Bias", exact=True)).to_have_value("2.500")
+    expect(page.locator(".pg-editor").get_by_label("Bias of layer 1 neuron 2", exact=True)) \
+        .to_have_value("2.500")
 
 
 def test_an_upload_with_bad_rows_is_refused_naming_the_line(lab):

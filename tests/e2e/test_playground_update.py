@@ -96,8 +96,9 @@ def test_step_through_one_update_and_apply_it(lab, artifacts):
     cells = row.locator("td")
     step = trace["layers"][0]
     assert float(cells.nth(0).inner_text()) == pytest.approx(step["weights"][0][0], abs=6e-4)
+    # (three decimals, or three significant digits under 0.01: 0.0159 is shown 0.016)
     assert float(cells.nth(2).inner_text()) == pytest.approx(step["weight_changes"][0][0],
-                                                             rel=6e-3)
+                                                             rel=6e-3, abs=6e-4)
     assert float(cells.nth(3).inner_text()) == pytest.approx(step["new_weights"][0][0], abs=6e-4)
     frames_before = int(view.get_attribute("data-frames"))
     epoch = view.get_attribute("data-epoch")
@@ -183,3 +184,107 @@ def test_axe_and_screenshots_while_stepping(browser, lab_url, artifacts, width, 
         assert [p for p in problems if "pg-slow" in p and "pg-file" not in p] == []
     finally:
         context.close()
+
+
+def axe_bad(page) -> list:
+    results = Axe().run(page)
+    return [(v["id"], v["impact"], v["nodes"][0]["target"])
+            for v in results.response["violations"] if v["impact"] in ("serious", "critical")]
+
+
+@pytest.mark.parametrize(("width", "height"), [(1280, 720), (390, 844)])
+def test_adams_arithmetic_is_the_change_apply_makes(browser, lab_url, artifacts, width,
+                                                     height):
+    context = browser.new_context(viewport={"width": width, "height": height})
+    page = context.new_page()
+    errors: list[str] = []
+    page.on("pageerror", lambda e: errors.append(str(e)))
+    try:
+        received = open_with_socket(page, lab_url)
+        view = page.locator(".pg")
+        page.get_by_label("Optimizer", exact=True).select_option("adam")
+        frames = int(view.get_attribute("data-frames"))
+        page.get_by_role("button", name="Step", exact=True).click()  # Adam's moments fill up
+        expect(view).to_have_attribute("data-frames", str(frames + 1))
+        weights_before = last(received, "frame")["layers"]
+        page.get_by_role("button", name="One update, slowly", exact=True).click()
+        panel = page.get_by_role("region", name="One update, slowly")
+        page.get_by_label("Training point", exact=True).fill("4")
+        page.get_by_role("button", name="Use this point", exact=True).click()
+        expect(panel).to_have_attribute("data-stage", "input")
+        trace = last(received, "trace")["trace"]
+        assert trace["optimizer"] == "adam" and trace["t"] > 0
+        while panel.get_attribute("data-stage") != "change":
+            panel.get_by_role("button", name="Next", exact=True).click()
+        expect(panel.locator(".pg-slow-say")).to_contain_text("Adam")
+        expect(panel).not_to_contain_text("plain gradient step")
+        # choose a weight of the second layer: its Adam arithmetic, numbers in
+        box = panel.locator(".pg-slow-opt")
+        panel.get_by_label("Show the arithmetic for", exact=True).select_option("2:1:0")
+        expect(box).to_have_attribute("data-weight", "2:1:0")
+        expect(box).to_contain_text(f"Adam's update number {trace['t'] + 1}")
+        expect(page.locator("path.pg-slow-chosen")).to_have_count(1)  # its line, marked
+        layer = trace["layers"][1]
+        rows = box.locator(".pg-opt-row")
+        rules = box.locator(".pg-opt-row .rule").all_inner_texts()
+        assert [r.split(" ")[0] for r in rules] == ["g", "m", "s", "m̂", "ŝ", "Δw", "new"]
+        assert rules[5] == "Δw = −rate·m̂ ÷ (√ŝ + ε)"
+        result = [float(r.locator(".res").inner_text().lstrip("= ").replace("−", "-"))
+                  for r in rows.all()]
+        state = layer["state"]["weights"]
+        for shown, want in zip(result, [layer["weight_grads"][1][0], state["new_m"][1][0],
+                                        state["new_s"][1][0], state["m_hat"][1][0],
+                                        state["s_hat"][1][0], -layer["weight_steps"][1][0],
+                                        layer["new_weights"][1][0]], strict=True):
+            assert shown == pytest.approx(want, rel=6e-3, abs=6e-4)
+        # hovering a row of the table shows that weight's numbers; leaving shows the chosen
+        panel.locator("tr[data-layer='1'][data-bias='0']").hover()
+        expect(box).to_have_attribute("data-weight", "1:b:0")
+        page.mouse.move(0, 0)
+        expect(box).to_have_attribute("data-weight", "2:1:0")
+        net = page.locator(".pg-net-col")
+        net.scroll_into_view_if_needed()
+        net.screenshot(path=artifacts / f"playground-update-adam-{width}x{height}.png")
+        box.scroll_into_view_if_needed()
+        page.screenshot(path=artifacts / f"playground-update-adam-box-{width}x{height}.png")
+        assert axe_bad(page) == []
+        assert page.evaluate("document.documentElement.scrollWidth") <= width
+        problems = page.evaluate(LAYOUT_PROBLEMS, CONTROLS)
+        assert [p for p in problems if "pg-slow" in p and "pg-file" not in p] == []
+        # apply: the weight moves by the change shown
+        frames = int(view.get_attribute("data-frames"))
+        page.get_by_role("button", name="Apply this update", exact=True).click()
+        expect(panel).to_have_attribute("data-applied", "1")
+        expect(view).to_have_attribute("data-frames", str(frames + 1))
+        after = last(received, "frame")["layers"]
+        moved = after[1]["weights"][1][0] - weights_before[1]["weights"][1][0]
+        assert moved == pytest.approx(result[5], rel=6e-3, abs=6e-4)
+        assert moved == pytest.approx(-layer["weight_steps"][1][0], rel=1e-9)
+        assert errors == []
+    finally:
+        context.close()
+
+
+def test_a_new_optimizer_mid_walk_through_shows_its_own_step(lab):
+    page = lab.page
+    received = open_with_socket(page, lab.base)
+    page.get_by_role("button", name="One update, slowly", exact=True).click()
+    panel = page.get_by_role("region", name="One update, slowly")
+    page.get_by_label("Training point", exact=True).fill("3")
+    page.get_by_role("button", name="Use this point", exact=True).click()
+    expect(panel).to_have_attribute("data-stage", "input")
+    while panel.get_attribute("data-stage") != "change":
+        panel.get_by_role("button", name="Next", exact=True).click()
+    box = panel.locator(".pg-slow-opt")
+    expect(box).to_contain_text("Plain gradient descent (sgd)")
+    sgd = last(received, "trace")["trace"]
+    # momentum chosen now: the same point traced again, the same stage, a fresh velocity
+    page.get_by_label("Optimizer", exact=True).select_option("momentum")
+    expect(box).to_contain_text("Momentum was just chosen: its velocity starts at 0.")
+    expect(panel).to_have_attribute("data-stage", "change")
+    trace = last(received, "trace")["trace"]
+    assert trace["optimizer"] == "momentum" and trace["optimizer_fresh"]
+    assert trace["layers"][0]["weight_steps"] == sgd["layers"][0]["weight_steps"]  # v = g
+    rules = box.locator(".pg-opt-row .rule").all_inner_texts()
+    assert rules == ["g = gradient", "v ← 0.9·v + g", "Δw = −rate·v", "new w = w + Δw"]
+    assert lab.errors == []

@@ -168,3 +168,110 @@ def test_a_diverged_network_traces_to_json_without_nan():
     t = run.trace(0)
     text = json.dumps(t, allow_nan=False)  # NaN and infinities are None
     assert "null" in text
+
+
+OPTIMIZERS = ["sgd", "momentum", "adam"]
+OTHER = {"sgd": "adam", "momentum": "sgd", "adam": "momentum"}
+
+
+def optimizer_state(net) -> tuple[str, int, list[np.ndarray]]:
+    return net.optimizer, net._t, [a.copy() for layer in net._moments for a in layer]
+
+
+@pytest.mark.parametrize("switched", [False, True], ids=["kept", "switched"])
+@pytest.mark.parametrize(("reg", "reg_rate"), REGS)
+@pytest.mark.parametrize("optimizer", OPTIMIZERS)
+@pytest.mark.parametrize("kind", list(KINDS))
+def test_trace_and_apply_are_a_real_update_with_the_runs_optimizer(kind, optimizer, reg,
+                                                                   reg_rate, switched):
+    # trained with the optimizer (or another one, then switched in place: its state starts
+    # afresh at the next update); batches of 7 leave a part-batch waiting after each epoch
+    run = make(kind, "tanh", reg, reg_rate, batch_size=7,
+               optimizer=OTHER[optimizer] if switched else optimizer)
+    if switched:
+        run.set(optimizer=optimizer)
+    net = run.net
+    assert net._count > 0  # gradients of a part-batch wait: they must stay untouched
+    waiting = ([g.copy() for pair in net._grads for g in pair], net._count)
+    before = (arrays(run), optimizer_state(net))
+    rate = run.settings["learning_rate"]
+    point = 5
+    # the real update of a batch of one, on a copy with nothing waiting
+    engine = copy.deepcopy(net)
+    for pair in engine._grads:
+        for g in pair:
+            g.fill(0.0)
+    engine._count = 0
+    engine.accumulate(run.X_train[point:point + 1], run.y_train[point:point + 1])
+    engine.update(rate, reg, reg_rate, optimizer)
+
+    t = run.trace(point)
+    json.dumps(t, allow_nan=False)
+    after = (arrays(run), optimizer_state(net))  # the trace touches nothing
+    assert all(np.array_equal(a, b) for a, b in zip(after[0], before[0], strict=True))
+    assert after[1][:2] == before[1][:2]
+    assert all(np.array_equal(a, b) for a, b in zip(after[1][2], before[1][2], strict=True))
+    assert t["optimizer"] == optimizer
+    assert t["optimizer_fresh"] == (switched and optimizer != "sgd")
+    for layer, step in zip(engine.layers, t["layers"], strict=True):
+        np.testing.assert_array_equal(layer.weights, step["new_weights"])
+        np.testing.assert_array_equal(layer.biases, step["new_biases"])
+        np.testing.assert_array_equal(layer.dead, step["dead"])
+    # the arithmetic shown is the optimizer's formula, written out here
+    c = t["constants"]
+    n = t["t"] + 1
+    for step in t["layers"]:
+        for part, g_key, s_key in (("weights", "weight_grads", "weight_steps"),
+                                   ("biases", "bias_grads", "bias_steps")):
+            g = np.array(step[g_key])
+            if part == "weights":
+                g[np.array(step["dead"]) & ~np.array(step["killed"])] = 0.0
+            shown = {k: np.array(v) for k, v in step["state"][part].items()}
+            moved = np.array(step[s_key])
+            if optimizer == "sgd":
+                assert shown == {}
+                want = rate * g
+            elif optimizer == "momentum":
+                assert shown["new_velocity"] == pytest.approx(
+                    c["momentum"] * shown["velocity"] + g, rel=1e-12, abs=1e-15)
+                want = rate * shown["new_velocity"]
+            else:
+                m = c["beta1"] * shown["m"] + (1 - c["beta1"]) * g
+                s = c["beta2"] * shown["s"] + (1 - c["beta2"]) * g ** 2
+                np.testing.assert_allclose(shown["new_m"], m, rtol=1e-12, atol=1e-300)
+                np.testing.assert_allclose(shown["new_s"], s, rtol=1e-12, atol=1e-300)
+                np.testing.assert_allclose(shown["m_hat"], m / (1 - c["beta1"] ** n),
+                                           rtol=1e-12, atol=1e-300)
+                np.testing.assert_allclose(shown["s_hat"], s / (1 - c["beta2"] ** n),
+                                           rtol=1e-12, atol=1e-300)
+                want = rate * shown["m_hat"] / (np.sqrt(shown["s_hat"]) + c["epsilon"])
+            if part == "weights":
+                want[np.array(step["dead"]) & ~np.array(step["killed"])] = 0.0
+            np.testing.assert_allclose(moved, want, rtol=1e-12, atol=1e-300)
+            if optimizer != "sgd" and switched:  # fresh state: zero velocity, zero moments
+                assert not any(shown[k].any() for k in ("velocity", "m", "s") if k in shown)
+        if reg == "none":
+            np.testing.assert_allclose(step["weight_changes"], -np.array(step["weight_steps"]),
+                                       atol=1e-15)
+        np.testing.assert_allclose(step["bias_changes"], -np.array(step["bias_steps"]),
+                                   atol=1e-15)
+    assert t["t"] == (0 if switched or optimizer != "adam" else before[1][1])
+
+    # apply: the network and its optimizer state as the real update left the copy's
+    assert run.apply(point) == t
+    assert run.epoch == 3
+    for layer, real in zip(net.layers, engine.layers, strict=True):
+        np.testing.assert_array_equal(layer.weights, real.weights)
+        np.testing.assert_array_equal(layer.biases, real.biases)
+        np.testing.assert_array_equal(layer.dead, real.dead)
+        assert layer.any_dead == real.any_dead
+    mine, real = optimizer_state(net), optimizer_state(engine)
+    assert mine[:2] == real[:2] and len(mine[2]) == len(real[2])
+    for a, b in zip(mine[2], real[2], strict=True):
+        np.testing.assert_array_equal(a, b)
+    if optimizer == "adam":
+        assert net._t == t["t"] + 1
+    # the part-batch still waits, untouched
+    assert net._count == waiting[1]
+    for a, b in zip([g for pair in net._grads for g in pair], waiting[0], strict=True):
+        np.testing.assert_array_equal(a, b)

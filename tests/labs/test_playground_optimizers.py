@@ -144,10 +144,29 @@ def test_switching_in_place_keeps_the_weights_and_starts_fresh_state():
         run.set(optimizer="rmsprop")
 
 
-def test_the_one_update_walk_through_names_the_optimizer_and_shows_the_plain_step():
+def test_the_one_update_walk_through_shows_the_runs_optimizers_step():
+    # Adam's first step from fresh state is the rate times the gradient's sign (not the
+    # plain rate * gradient); momentum's first is rate * gradient, its second carries 0.9 of it
     run = Playground(dataset="circle", optimizer="adam", seed=2)
     trace = run.trace(0)
-    assert trace["optimizer"] == "adam"
+    assert trace["optimizer"] == "adam" and trace["t"] == 0 and trace["optimizer_fresh"]
     first = trace["layers"][0]
-    step = np.array(first["weight_changes"])
-    np.testing.assert_allclose(step, -0.03 * np.array(first["weight_grads"]), atol=1e-15)
+    g = np.array(first["weight_grads"])
+    big = np.abs(g) > 1e-5  # (epsilon = 1e-8 is then under 0.1% of √ŝ = |g|)
+    assert big.sum() > 2
+    np.testing.assert_allclose(np.array(first["weight_changes"])[big],
+                               -0.03 * np.sign(g[big]), rtol=1e-3)
+    run.apply(0)
+    assert run.net.optimizer == "adam" and run.net._t == 1
+    assert run.trace(0)["t"] == 1 and not run.trace(0)["optimizer_fresh"]
+
+    run = Playground(dataset="circle", optimizer="momentum", seed=2)
+    one = run.apply(0)["layers"][0]
+    np.testing.assert_allclose(one["weight_changes"], -0.03 * np.array(one["weight_grads"]),
+                               rtol=1e-12, atol=1e-15)
+    two = run.trace(0)["layers"][0]
+    np.testing.assert_allclose(two["state"]["weights"]["velocity"], one["weight_grads"])
+    np.testing.assert_allclose(
+        two["weight_changes"],
+        -0.03 * (0.9 * np.array(one["weight_grads"]) + np.array(two["weight_grads"])),
+        rtol=1e-12, atol=1e-15)

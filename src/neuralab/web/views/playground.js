@@ -158,6 +158,7 @@ export async function mount(section, { params, state }) {
     frame = f;
     paintOutput();
     net.draw(f, inputs());
+    refreshEditor();
     epoch.value = String(f.epoch);
     trainLoss.value = fmt(f.train_loss);
     testLoss.value = fmt(f.test_loss);
@@ -188,8 +189,10 @@ export async function mount(section, { params, state }) {
   // ---------------------------------------------------------------- controls
   const change = (name, value) => {
     state.set(name, value);
-    if (LIVE.includes(name)) send({ type: "set", params: { [name]: value } });
-    else reset();
+    if (LIVE.includes(name)) {
+      send({ type: "set", params: { [name]: value } });
+      slow.refresh(); // the walk-through shows the update these settings make
+    } else reset();
   };
   const ctl = (name) => control(byName[name], state.get(name), (v) => change(name, v));
 
@@ -366,7 +369,12 @@ export async function mount(section, { params, state }) {
     hovered = index === null ? null : [layer, index];
     explain.textContent = index === null ? "" : describe(layer, index);
     if (frame) paintOutput();
-    if (how === "choose" && index !== null && layer > 0) openEditor(layer, index);
+    if ((how === "choose" || how === "keys") && index !== null && layer > 0) {
+      openEditor(layer, index, how === "keys");
+    } else if (how === "keys" && layer === 0) {
+      explain.textContent = `Input ${inputs()[index].label} has no weights coming in: its `
+        + "weights are those of the neurons in layer 1 (arrow right, then Enter).";
+    }
   });
   function describe(layer, index) {
     if (layer === 0) return `Input ${inputs()[index].label}: its value at each point of the plane.`;
@@ -394,31 +402,86 @@ export async function mount(section, { params, state }) {
     else if (!hovered) explain.textContent = "";
   });
   netHost.addEventListener("pointerleave", () => netHost.classList.remove("pg-on-weight"));
-  function openEditor(layer, index) {
+  // A neuron's incoming weights and its bias, each with its value and a field to set it:
+  // opened by a click, or from the keyboard (Enter or W on a focused neuron, focus moves in;
+  // Escape closes and gives the focus back to the neuron). One server message per edit.
+  let editing = null; // { layer, index, fields: [{ input, source }] }
+  const editorError = el("p", { class: "pg-editor-error", id: "pg-editor-error",
+    role: "alert" });
+  const unitName = (layer, index) => (layer === 0 ? `input ${inputs()[index].label}`
+    : layer === frame.layers.length ? `the output${frame.layers[layer - 1].biases.length > 1
+      ? ` ${index + 1}` : ""}` : `layer ${layer} neuron ${index + 1}`);
+  const shown = (v) => (v ?? 0).toFixed(3);
+  function closeEditor(giveBack) {
+    if (giveBack || editor.contains(document.activeElement)) {
+      net.node(editing?.layer, editing?.index)?.focus();
+    }
+    editor.hidden = true;
+    editing = null;
+  }
+  editor.addEventListener("keydown", (e) => {
+    if (e.key !== "Escape") return;
+    e.preventDefault();
+    e.stopPropagation();
+    closeEditor(true);
+  });
+  function openEditor(layer, index, focusIn = false) {
     const l = frame.layers[layer - 1];
-    const sources = layer === 1 ? inputs().map((i) => i.label)
-      : l.weights.map((_, a) => `neuron ${a + 1} of layer ${layer - 1}`);
+    const target = unitName(layer, index);
     const field = (label, value, source) => {
       const input = el("input", { type: "number", step: "0.1", min: "-100", max: "100",
-        value: (value ?? 0).toFixed(3), "aria-label": label });
+        value: shown(value), "aria-label": label });
       input.addEventListener("focus", () => explainWeight(layer - 1, source, index));
       input.addEventListener("change", () => {
-        const v = Number(input.value);
-        if (!Number.isFinite(v) || Math.abs(v) > 100) {
-          message.textContent = "A weight must be a number from -100 to 100.";
+        const text = input.value.trim(); // "" too when what was typed is not a number
+        const v = Number(text);
+        if (text === "" || !Number.isFinite(v) || Math.abs(v) > 100) {
+          const say = `${label}: a weight must be a number from -100 to 100.`;
+          message.textContent = say;
+          editorError.textContent = say;
+          input.setAttribute("aria-invalid", "true");
+          input.setAttribute("aria-describedby", editorError.id);
           return;
         }
+        input.removeAttribute("aria-invalid");
+        input.removeAttribute("aria-describedby");
+        editorError.textContent = "";
         send({ type: "edit", layer, neuron: index, source, value: v });
       });
-      return el("label", { class: "pg-field" }, el("span", { text: label }), input);
+      return { input, source, el: el("label", { class: "pg-field" },
+        el("span", { text: label }), input) };
     };
-    editor.replaceChildren(
-      el("p", { class: "pg-editor-title", text: `Layer ${layer}, neuron ${index + 1}: `
-        + "output = activation(Σ weight × input + bias)" }),
-      ...l.weights.map((row, a) => field(`Weight from ${sources[a]}`, row[index], a)),
-      field("Bias", l.biases[index], null),
-      el("button", { type: "button", text: "Close", onclick: () => { editor.hidden = true; } }));
+    const fields = [...l.weights.map((row, a) => field(`Weight from ${unitName(layer - 1, a)} `
+      + `to ${target}`, row[index], a)), field(`Bias of ${target}`, l.biases[index], null)];
+    editing = { layer, index, fields };
+    editorError.textContent = "";
+    const title = el("p", { class: "pg-editor-title", id: "pg-editor-title",
+      text: `Weights into ${target}: output = activation(Σ weight × input + bias)` });
+    editor.setAttribute("role", "group");
+    editor.setAttribute("aria-labelledby", title.id);
+    editor.replaceChildren(title,
+      el("p", { class: "pg-editor-hint", text: "Type a value from -100 to 100 and press Enter; "
+        + "Escape closes." }),
+      ...fields.map((f) => f.el), editorError,
+      el("button", { type: "button", text: "Close", onclick: () => closeEditor(false) }));
     editor.hidden = false;
+    if (focusIn) fields[0].input.focus();
+  }
+  // A new frame: the fields follow the network (an edit, training) except the one being typed
+  // in; a neuron that is gone (a new network) closes the editor.
+  function refreshEditor() {
+    if (!editing) return;
+    const l = frame.layers[editing.layer - 1];
+    if (!l || editing.index >= l.biases.length) {
+      closeEditor(false);
+      return;
+    }
+    for (const { input, source } of editing.fields) {
+      if (input === document.activeElement || input.getAttribute("aria-invalid")) continue;
+      const v = source === null ? l.biases[editing.index] : l.weights[source]?.[editing.index];
+      if (v === undefined) { closeEditor(false); return; }
+      input.value = shown(v);
+    }
   }
 
   const slow = oneUpdate({ host: netHost, net, canvas: outputCanvas, send, root, inputs,

@@ -163,7 +163,8 @@ function featureImage(name) {
 }
 
 // The network: inputs, hidden neurons (thumbnails) and the output, joined by weights.
-// `onNeuron(layer, index | null, how)` is told when a neuron is hovered, focused or chosen.
+// `onNeuron(layer, index | null, how)` is told when a neuron is hovered or focused ("hover"),
+// clicked ("choose") or opened from the keyboard ("keys": Enter or W).
 export function networkView(host, onNeuron) {
   const lines = el("canvas", { class: "pg-lines", "aria-hidden": "true" });
   const layer = el("div", { class: "pg-neurons" });
@@ -218,8 +219,15 @@ export function networkView(host, onNeuron) {
     geometry = { width, height, centres, box };
   }
 
-  // One tab stop for the whole network: the arrow keys move between neurons and layers.
+  // One tab stop for the whole network: the arrow keys move between neurons and layers;
+  // Enter or W opens the neuron's weights (onNeuron's "keys").
   function move(e, c, j) {
+    if ((e.key === "Enter" || e.key === "w" || e.key === "W") && !e.ctrlKey && !e.metaKey
+      && !e.altKey) {
+      e.preventDefault(); // no click as well
+      onNeuron(c, j, "keys");
+      return;
+    }
     const by = { ArrowRight: [1, 0], ArrowLeft: [-1, 0], ArrowDown: [0, 1], ArrowUp: [0, -1] }[
       e.key];
     if (!by) return;

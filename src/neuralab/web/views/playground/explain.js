@@ -80,5 +80,5 @@ export function neuronText(frame, inputs, layer, index, codes) {
     + ` of the plane, from ${low <= -127 ? "−1.00 or less" : num(low / 127)} to `
     + `${high >= 127 ? "1.00 or more" : num(high / 127)}. It responds most to `
     + `${sourceName(inputs, layer - 1, i)} (weight ${num(w)}): its output ${rises} as that `
-    + "rises. Click to edit its weights.";
+    + "rises. Click it, or press Enter, to read and edit its weights.";
 }

@@ -72,6 +72,7 @@ export function oneUpdate({ host, net, canvas, send, data, frame, inputs, root, 
   let stages = [{ id: "pick" }];
   let at = 0;
   let open = false;
+  let refreshing = false;
 
   const overlay = svg("svg", { class: "pg-slow-overlay", "aria-hidden": "true" });
   host.append(overlay);
@@ -171,6 +172,27 @@ export function oneUpdate({ host, net, canvas, send, data, frame, inputs, root, 
   }).observe(root, { attributes: true, attributeOldValue: true,
     attributeFilter: ["data-state", "data-frames"] });
   new ResizeObserver(() => requestAnimationFrame(() => open && draw())).observe(host);
+
+  // on the last stage, a weight's line (or a bias's square) under the pointer shows its
+  // arithmetic while it is hovered
+  let previewing = false;
+  host.addEventListener("pointermove", (e) => {
+    if (!open || !trace || stages[at].id !== "change") return;
+    const r = host.getBoundingClientRect();
+    const hit = e.target.closest?.(".pg-node") ? null
+      : net.weightAt(trace, e.clientX - r.left, e.clientY - r.top);
+    if (hit) {
+      previewing = true;
+      arithmetic({ k: hit.layer + 1, from: hit.from, to: hit.to });
+    } else if (previewing) {
+      previewing = false;
+      arithmetic(chosen);
+    }
+  });
+  host.addEventListener("pointerleave", () => {
+    if (previewing && trace) arithmetic(chosen);
+    previewing = false;
+  });
 
   canvas.addEventListener("click", (e) => {
     const d = data();
@@ -361,6 +383,142 @@ export function oneUpdate({ host, net, canvas, send, data, frame, inputs, root, 
     return [sentence, lines];
   }
 
+  // The weight whose optimizer arithmetic is shown: { k, from, to } (from null: the bias),
+  // chosen in the list or a row of the table; a hovered row or line shows instead meanwhile.
+  let chosen = { k: 1, from: 0, to: 0 };
+  let changeTable = null;
+  const keyOf = (w) => `${w.k}:${w.from ?? "b"}:${w.to}`;
+  const weightName = (w) => (w.from === null
+    ? `bias of ${shortName(w.k, w.to)}${isOutput(w.k) ? "" : ` (layer ${w.k})`}`
+    : `${shortName(w.k - 1, w.from)} → ${shortName(w.k, w.to)}`
+      + `${isOutput(w.k) ? "" : ` (layer ${w.k})`}`);
+  const OPT_NAME = { sgd: "Plain gradient descent (sgd)", momentum: "Momentum", adam: "Adam" };
+  const SUP = "⁰¹²³⁴⁵⁶⁷⁸⁹";
+  // three significant digits (the arithmetic's numbers are often small), and a constant as
+  // it is written (1 − 0.9 is 0.1, not 0.09999999999999998)
+  const sig = (v) => (v === null || v === undefined ? "—" : Math.abs(v) >= 1000 ? num(v)
+    : String(Number(v.toPrecision(3))).replace("-", "−"));
+  const psig = (v) => (v < 0 ? `(${sig(v)})` : sig(v));
+  const konst = (v) => {
+    const e = Math.round(Math.log10(v)); // ε = 1e-8 as 10⁻⁸ (a phone may break "1e-8")
+    return e < -3 && Math.abs(10 ** e - v) < v * 1e-9 ? `10${sup(e)}`
+      : String(Number(v.toPrecision(12)));
+  };
+  const sup = (n) => String(n).split("").map((d) => (d === "-" ? "⁻" : SUP[Number(d)])).join("");
+  const opt = el("div", { class: "pg-slow-opt", "data-weight": "" });
+  const optList = el("select", { id: "pg-slow-weight", class: "pg-slow-weight" });
+  optList.addEventListener("change", () => {
+    const [k, from, to] = optList.value.split(":");
+    chosen = { k: Number(k), from: from === "b" ? null : Number(from), to: Number(to) };
+    arithmetic(chosen);
+  });
+
+  // One row of arithmetic: the rule, the numbers in it, the result (each kept whole; the
+  // row wraps between them on a narrow screen).
+  const row = (rule, numbers, result, cls = "") => el("p", { class: `pg-opt-row ${cls}` },
+    el("span", { class: "rule", text: rule }),
+    ...(numbers ? [el("span", { class: "nums", text: `= ${numbers}` })] : []),
+    el("span", { class: "res", text: `= ${result}` }));
+
+  // The optimizer's formula with the numbers of weight `w` in.
+  function arithmetic(w) {
+    const t = trace;
+    if (!t) return;
+    const l = t.layers[w.k - 1];
+    const bias = w.from === null;
+    const at = (a) => (bias ? a[w.to] : a[w.from][w.to]);
+    const st = l.state[bias ? "biases" : "weights"];
+    const old = at(bias ? l.biases : l.weights);
+    const g = at(bias ? l.bias_grads : l.weight_grads);
+    const step = at(bias ? l.bias_steps : l.weight_steps);
+    const rate = sig(t.learning_rate);
+    const c = t.constants;
+    const wasDead = !bias && l.dead[w.from][w.to] && !l.killed[w.from][w.to];
+    const name = bias ? "b" : "w";
+    const rows = [row("g = gradient", null, sig(g))];
+    if (wasDead) {
+      rows.push(line("This weight is dead (L1 set it to zero): it stays at 0.",
+        { class: "pg-slow-line note" }));
+    } else if (t.optimizer === "momentum") {
+      const v = at(st.velocity);
+      const vNew = at(st.new_velocity);
+      const mu = konst(c.momentum);
+      rows.push(row(`v ← ${mu}·v + g`, `${mu} × ${psig(v)} + ${psig(g)}`, sig(vNew)),
+        row(`Δ${name} = −rate·v`, `−${rate} × ${psig(vNew)}`, sig(-step), "em"));
+    } else if (t.optimizer === "adam") {
+      const n = t.t + 1;
+      const m = at(st.m);
+      const sq = at(st.s);
+      const mNew = at(st.new_m);
+      const sNew = at(st.new_s);
+      const mHat = at(st.m_hat);
+      const sHat = at(st.s_hat);
+      const [a1, a2] = [konst(c.beta1), konst(c.beta2)];
+      const [b1, b2] = [konst(1 - c.beta1), konst(1 - c.beta2)];
+      rows.push(
+        row(`m ← ${a1}·m + ${b1}·g`, `${a1} × ${psig(m)} + ${b1} × ${psig(g)}`, sig(mNew)),
+        row(`s ← ${a2}·s + ${b2}·g²`, `${a2} × ${psig(sq)} + ${b2} × ${psig(g)}²`,
+          sig(sNew)),
+        row(`m̂ = m ÷ (1 − ${a1}${sup(n)})`, `${psig(mNew)} ÷ ${sig(1 - c.beta1 ** n)}`,
+          sig(mHat)),
+        row(`ŝ = s ÷ (1 − ${a2}${sup(n)})`, `${psig(sNew)} ÷ ${sig(1 - c.beta2 ** n)}`,
+          sig(sHat)),
+        row(`Δ${name} = −rate·m̂ ÷ (√ŝ + ε)`, `−${rate} × ${psig(mHat)} ÷ `
+          + `(${sig(Math.sqrt(sHat))} + ${konst(c.epsilon)})`, sig(-step), "em"));
+    } else {
+      rows.push(row(`Δ${name} = −rate·g`, `−${rate} × ${psig(g)}`, sig(-step), "em"));
+    }
+    const newValue = at(bias ? l.new_biases : l.new_weights);
+    const regOn = !bias && t.regularization !== "none" && t.regularization_rate && !wasDead;
+    if (regOn) {
+      const pull = at(l.regularization);
+      const lam = sig(t.regularization_rate);
+      rows.push(row(t.regularization === "l2" ? "pull = rate·λ·w (L2)"
+        : "pull = rate·λ·sign(w) (L1)", t.regularization === "l2"
+        ? `${rate} × ${lam} × ${psig(old)}` : `${rate} × ${lam} × ${psig(Math.sign(old))}`,
+      sig(pull)));
+      rows.push(row(`new ${name} = ${name} + Δ${name} − pull`, `${psig(old)} + ${psig(-step)}`
+        + ` − ${psig(pull)}`, sig(newValue), "em"));
+      if (l.killed[w.from][w.to]) {
+        rows.push(line("That crosses zero: L1 sets this weight to 0 for good.",
+          { class: "pg-slow-line note" }));
+      }
+    } else if (!wasDead) {
+      rows.push(row(`new ${name} = ${name} + Δ${name}`, `${psig(old)} + ${psig(-step)}`,
+        sig(newValue), "em"));
+    }
+    const note = t.optimizer_fresh ? [line(`${OPT_NAME[t.optimizer]} was just chosen: its `
+      + `${t.optimizer === "adam" ? "m and s start" : "velocity starts"} at 0.`,
+    { class: "pg-slow-line note" })] : [];
+    const head = t.optimizer === "adam" ? `Adam's update number ${t.t + 1}`
+      : OPT_NAME[t.optimizer];
+    opt.dataset.weight = keyOf(w);
+    opt.replaceChildren(
+      el("div", { class: "pg-opt-pick" },
+        el("label", { for: "pg-slow-weight", text: "Show the arithmetic for" }), optList),
+      el("p", { class: "pg-opt-title", text: `${head}, ${weightName(w)}:` }), ...note, ...rows);
+    changeTable?.querySelectorAll("tr.sel").forEach((r) => r.classList.remove("sel"));
+    changeTable?.querySelector(`tr[data-key="${keyOf(w)}"]`)?.classList.add("sel");
+    shown = w;
+    ring();
+  }
+
+  // The weight whose arithmetic is shown, marked on the drawing: a halo along its line, or a
+  // ring around the neuron of a bias.
+  let shown = null;
+  function ring() {
+    overlay.querySelector(".pg-slow-chosen")?.remove();
+    const g = net.geometry?.();
+    if (!open || !trace || !shown || !g || stages[at].id !== "change") return;
+    const to = g.centres[shown.k]?.[shown.to];
+    if (!to) return;
+    const mark = shown.from === null
+      ? svg("circle", { cx: to.x, cy: to.y, r: g.box / 2 + 6 })
+      : curve(g, g.centres[shown.k - 1][shown.from], to, "currentColor", 12);
+    mark.setAttribute("class", "pg-slow-chosen");
+    overlay.prepend(mark);
+  }
+
   function change() {
     const t = trace;
     const reg = t.regularization === "none" || !t.regularization_rate ? ""
@@ -368,43 +526,69 @@ export function oneUpdate({ host, net, canvas, send, data, frame, inputs, root, 
         + " × old (L2)" : ` − ${num(t.learning_rate)} × ${num(t.regularization_rate)} × `
         + "sign(old) (L1; a weight this takes across zero is set to zero for good)";
     const rows = [];
+    const options = [];
+    const pick = (w) => () => { chosen = w; optList.value = keyOf(w); arithmetic(w); };
+    const preview = (w) => () => arithmetic(w);
+    const unpreview = () => arithmetic(chosen);
+    const tableRow = (w, cells) => {
+      options.push(new Option(weightName(w), keyOf(w), false, keyOf(w) === keyOf(chosen)));
+      return el("tr", { "data-layer": w.k, ...(w.from === null ? { "data-bias": w.to }
+        : { "data-from": w.from, "data-to": w.to }), "data-key": keyOf(w),
+      onclick: pick(w), onmouseenter: preview(w), onmouseleave: unpreview }, ...cells);
+    };
     t.layers.forEach((l, c) => {
       const k = c + 1;
-      l.weights.forEach((row, i) => row.forEach((w, j) => rows.push(el("tr", {
-        "data-layer": k, "data-from": i, "data-to": j },
-      el("th", { scope: "row", text: `${shortName(k - 1, i)} → ${k === L() ? "" : `L${k} `}`
-        + `${shortName(k, j)}` }),
-      el("td", { text: num(w) }), el("td", { class: "grad", text: num(l.weight_grads[i][j]) }),
-      el("td", { text: num(l.weight_changes[i][j]) }),
-      el("td", { class: "new", text: num(l.new_weights[i][j]) })))));
-      l.biases.forEach((b, j) => rows.push(el("tr", { "data-layer": k, "data-bias": j },
+      l.weights.forEach((r, i) => r.forEach((w, j) => rows.push(tableRow({ k, from: i, to: j }, [
+        el("th", { scope: "row", text: `${shortName(k - 1, i)} → ${k === L() ? "" : `L${k} `}`
+          + `${shortName(k, j)}` }),
+        el("td", { text: num(w) }), el("td", { class: "grad", text: num(l.weight_grads[i][j]) }),
+        el("td", { text: num(l.weight_changes[i][j]) }),
+        el("td", { class: "new", text: num(l.new_weights[i][j]) })]))));
+      l.biases.forEach((b, j) => rows.push(tableRow({ k, from: null, to: j }, [
         el("th", { scope: "row", text: `bias ${k === L() ? "" : `L${k} `}${shortName(k, j)}` }),
         el("td", { text: num(b) }), el("td", { class: "grad", text: num(l.bias_grads[j]) }),
         el("td", { text: num(l.bias_changes[j]) }),
-        el("td", { class: "new", text: num(l.new_biases[j]) }))));
+        el("td", { class: "new", text: num(l.new_biases[j]) })])));
     });
+    if (!options.some((o) => o.selected)) {
+      chosen = { k: 1, from: 0, to: 0 };
+      options[0].selected = true;
+    }
+    optList.replaceChildren(...options);
     const table = el("div", { class: "pg-slow-table", tabindex: "0", role: "region",
       "aria-label": "Each weight's change" }, el("table", {},
       el("thead", {}, el("tr", {}, ...["weight", "old", "gradient", "change", "new"].map(
         (h) => el("th", { scope: "col", text: h, class: h === "gradient" ? "grad" : "" })))),
       el("tbody", {}, ...rows)));
-    const first = t.layers[0];
     const killed = t.layers.reduce((n, l) => n + l.killed.flat().filter(Boolean).length, 0);
     const dead = killed ? [line(`L1 takes ${killed} weight${killed === 1 ? "" : "s"} across `
       + "zero: set to zero for good (a dead weight no gradient moves again).",
     { class: "pg-slow-line note" })] : [];
-    return [`Each weight moves against its gradient: new = old − ${num(t.learning_rate)} × `
-      + `gradient${reg ? " − the regularization's pull" : ""}. For example `
-      + `${shortName(0, 0)} → `
-      + `${shortName(1, 0)} goes from ${num(first.weights[0][0])} to `
-      + `${num(first.new_weights[0][0])}. Apply the update to make it, or close.`,
-    [line(`new = old − learning rate × gradient${reg}`, { class: "pg-slow-line em" }),
+    const rule = {
+      sgd: `new = old − learning rate × gradient${reg}`,
+      momentum: `v ← ${t.constants.momentum}·v + gradient; new = old − learning rate × v`
+        + reg,
+      adam: `m, s ← running means of the gradient and its square; new = old − learning rate × `
+        + `m̂ ÷ (√ŝ + ε)${reg}`,
+    }[t.optimizer];
+    const how = {
+      sgd: "Each weight moves against its gradient, a step of learning rate × gradient.",
+      momentum: "Momentum keeps a velocity for each weight: 0.9 of the last one plus the new "
+        + "gradient, and moves the weight by learning rate × velocity, so steps that agree "
+        + "build up speed.",
+      adam: "Adam keeps two running means for each weight, of the gradient (m) and of its "
+        + "square (s), and moves the weight by about the learning rate in the direction of m: "
+        + "m ÷ √s, corrected while the means are young.",
+    }[t.optimizer];
+    changeTable = table;
+    arithmetic(chosen);
+    return [`${how}${reg ? " Then the regularization pulls it toward zero." : ""} `
+      + "Choose a weight, or point at its row or line, to see its numbers. Apply the update to "
+      + "make it, or close.",
+    [line(rule, { class: "pg-slow-line em" }),
       line(`One point, a batch of 1: a training step averages the gradients of `
         + `${t.training_batch_size} points first.`, { class: "pg-slow-line note" }), ...dead,
-      ...(t.optimizer && t.optimizer !== "sgd" ? [line(`This is the plain gradient step; `
-        + `training uses ${t.optimizer === "adam" ? "Adam" : "momentum"}, which turns the same `
-        + "gradient into its own step (see Optimizer).", { class: "pg-slow-line note" })] : []),
-      table]];
+      opt, table]];
   }
 
   // ------------------------------------------------------------------ the drawing
@@ -480,6 +664,7 @@ export function oneUpdate({ host, net, canvas, send, data, frame, inputs, root, 
       trace.layers.forEach((l, c) => parts.push(...lines(g, c + 1, l.weight_changes, most)));
     }
     overlay.append(...parts);
+    ring();
   }
 
   return {
@@ -487,8 +672,14 @@ export function oneUpdate({ host, net, canvas, send, data, frame, inputs, root, 
     receive(m) {
       if (m.type === "trace") {
         if (!open || m.trace.point !== point) return;
+        const again = refreshing && trace;
+        refreshing = false;
         trace = m.trace;
         stages = stagesOf(trace);
+        if (again) { // the same point after a new rate, optimizer or regularization: same stage
+          go(Math.min(at, stages.length - 1));
+          return;
+        }
         const lost = picker.contains(document.activeElement) || !panel.contains(
           document.activeElement);
         go(1);
@@ -503,6 +694,13 @@ export function oneUpdate({ host, net, canvas, send, data, frame, inputs, root, 
           + "update, or the same one to see its loss fall.";
         random.focus();
       }
+    },
+    // The rate, optimizer or regularization changed: the same point's update again (the
+    // server takes the change before this message).
+    refresh() {
+      if (!open || point === null || !trace) return;
+      refreshing = true;
+      send({ type: "trace", point });
     },
     mark() {
       const d = data();
