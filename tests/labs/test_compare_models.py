@@ -221,3 +221,21 @@ def test_a_result_travels_by_pickle_without_its_memo():
     assert back.to_dict() == r.to_dict()
     assert back.memo("x", lambda: 2) == 2 and r.memo("x", lambda: 3) == 1
     assert np.array_equal(back.confusion_matrix("mlp"), r.confusion_matrix("mlp"))
+
+
+def test_layouts_made_once_per_slice_give_the_same_models_as_made_per_fit(monkeypatch):
+    """Small slices keep the models' input layouts (the logistic regression's design, the
+    MLP's CSR rows); larger ones make them per fit. The models are the same either way."""
+    compare._split.cache_clear()
+    kept = compare._split(SMALL["train_size"], SMALL["val_size"])
+    assert kept.prepared is not None
+    first = compare_models(**SMALL)
+    compare._split.cache_clear()
+    monkeypatch.setattr(compare, "PREPARED_MAX", 0)
+    assert compare._split(SMALL["train_size"], SMALL["val_size"]).prepared is None
+    again = compare_models(**SMALL)
+    compare._split.cache_clear()
+    for name in compare.MODELS:
+        np.testing.assert_array_equal(first.models[name].predictions,
+                                      again.models[name].predictions)
+        assert first.models[name].accuracy == again.models[name].accuracy

@@ -257,6 +257,37 @@ class _Data:
     X_val: np.ndarray
     y_val: np.ndarray
     codes_train: np.ndarray  # the training pixels as grey levels 0..255 (for the tree)
+    # The slices laid out for the models, made once per slice instead of once per fit (up
+    # to PREPARED_MAX training images; larger slices lay them out per fit, to save memory).
+    prepared: _Prepared | None = None
+
+    def lr_input(self) -> Any:
+        """The logistic regression's design of the training slice."""
+        from neuralab.labs.logistic import design
+
+        return self.prepared.lr_design if self.prepared else design(self.X_train)
+
+    def mlp_inputs(self) -> tuple[Any, Any]:
+        """The MLP's training and validation inputs: CSR rows where the fused loops run."""
+        return (self.prepared.mlp_train, self.prepared.mlp_val) if self.prepared else (
+            _rows(self.X_train), _rows(self.X_val))
+
+
+@dataclass(frozen=True)
+class _Prepared:
+    lr_design: Any
+    mlp_train: Any
+    mlp_val: Any
+
+
+PREPARED_MAX = 10_000  # ~60 MB of layouts at 10,000 training images
+
+
+def _rows(X: np.ndarray) -> Any:
+    from neuralab.nn import kernels
+    from neuralab.nn.network import SparseRows
+
+    return SparseRows.from_matrix(X, np.float32) if kernels.ENABLED else X
 
 
 @functools.lru_cache(maxsize=4)
@@ -264,16 +295,18 @@ def _split(train_size: int, val_size: int) -> _Data:
     """The lesson's slices as float32 0..1 (and the training slice's uint8 grey levels),
     kept (read-only) for the next slider move."""
     from neuralab.data import load_mnist
+    from neuralab.labs.logistic import design
 
     mnist = load_mnist()
-    data = _Data(
-        mnist.features(slice(0, train_size)), np.asarray(mnist.labels[:train_size]),
-        mnist.features(slice(len(mnist) - val_size, None)),
-        np.asarray(mnist.labels[len(mnist) - val_size:]), mnist.pixels[:train_size],
-    )
-    for array in (data.X_train, data.X_val):
+    X_train = mnist.features(slice(0, train_size))
+    X_val = mnist.features(slice(len(mnist) - val_size, None))
+    for array in (X_train, X_val):
         array.setflags(write=False)
-    return data
+    prepared = (_Prepared(design(X_train), _rows(X_train), _rows(X_val))
+                if train_size <= PREPARED_MAX else None)
+    return _Data(X_train, np.asarray(mnist.labels[:train_size]), X_val,
+                 np.asarray(mnist.labels[len(mnist) - val_size:]), mnist.pixels[:train_size],
+                 prepared)
 
 
 # ---------------------------------------------------------------------------- cache
@@ -356,7 +389,7 @@ def _logistic(data: _Data, params: dict, stop: threading.Event, cache: ModelCach
     if cache is not None and (hit := cache.models.get(key)) is not None:
         return _cached(hit)
     t0 = time.perf_counter()
-    model = fit_logistic_regression(data.X_train, data.y_train, n_classes=N_CLASSES,
+    model = fit_logistic_regression(data.lr_input(), data.y_train, n_classes=N_CLASSES,
                                     max_iter=LR_MAX_ITER, tol=LR_TOL, should_stop=stop.is_set)
     pred = model.predict(data.X_val).astype(np.uint8)
     result = ModelResult("logistic_regression", _accuracy(pred, data.y_val),
@@ -499,12 +532,13 @@ def _mlp(data: _Data, params: dict, emit: Callable[[Event], None], stop: threadi
         emit({"type": "epoch", "model": "mlp", **point})
         return stop.is_set()
 
-    train(net, data.X_train, data.y_train, solver="adam",
+    X_train, X_val = data.mlp_inputs()
+    train(net, X_train, data.y_train, solver="adam",
           learning_rate=lambda e: lr0 * 0.5 * (1 + math.cos(math.pi * e / epochs)),
           batch_size=recipe["batch_size"], max_epochs=epochs, alpha=recipe["alpha"],
-          n_iter_no_change=None, seed=seed, X_val=data.X_val, y_val=data.y_val,
+          n_iter_no_change=None, seed=seed, X_val=X_val, y_val=data.y_val,
           callback=on_epoch)
-    pred = net.predict(data.X_val).astype(np.uint8)
+    pred = net.predict(X_val).astype(np.uint8)
     result = ModelResult(
         "mlp", _accuracy(pred, data.y_val), time.perf_counter() - t0, pred,
         {"hidden_layer_sizes": [width] * depth, "epochs": len(curve), "curve": curve,

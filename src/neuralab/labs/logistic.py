@@ -37,11 +37,37 @@ class LogisticModel:
         return self.decision_function(X).argmax(axis=1)
 
 
+@dataclass(frozen=True)
+class Design:
+    """Training inputs laid out for the solver (:func:`design`): the features that are not
+    0 in every row (``used``), their columns ``X`` (n, d) and its transpose ``XT``."""
+
+    n_features: int
+    used: np.ndarray
+    X: np.ndarray
+    XT: np.ndarray
+
+
+def design(X: np.ndarray) -> Design:
+    """``X`` (n, n_features) as :func:`fit_logistic_regression` takes it, made once for
+    several fits on the same inputs (the comparison keeps one per training slice)."""
+    X = np.asarray(X, dtype=np.float32)
+    # A feature that is 0 in every row gets weight exactly 0 at the optimum (the L2 term
+    # pulls it there and the loss does not see it), so it is left out of the solve.
+    used = np.flatnonzero(X.any(axis=0))
+    X_used = np.ascontiguousarray(X[:, used])
+    out = Design(X.shape[1], used, X_used, np.ascontiguousarray(X_used.T))
+    for array in (out.used, out.X, out.XT):
+        array.setflags(write=False)
+    return out
+
+
 def fit_logistic_regression(
-    X: np.ndarray, y: np.ndarray, *, n_classes: int | None = None, C: float = 1.0,
+    X: np.ndarray | Design, y: np.ndarray, *, n_classes: int | None = None, C: float = 1.0,
     max_iter: int = 100, tol: float = 1e-4, should_stop: Callable[[], bool] | None = None,
 ) -> LogisticModel:
-    """Fit a softmax regression on ``X`` (n, d) and integer labels ``y`` in 0..k-1.
+    """Fit a softmax regression on ``X`` (n, d), or its :func:`design`, and integer labels
+    ``y`` in 0..k-1.
 
     ``tol`` bounds the largest gradient component at convergence (scikit-learn's lbfgs
     default is 1e-4). ``should_stop()`` is polled every iteration; when it returns True,
@@ -49,14 +75,9 @@ def fit_logistic_regression(
     """
     if C <= 0:
         raise ValueError(f"C must be a number > 0 (got {C!r})")
-    X = np.asarray(X, dtype=np.float32)
+    prepared = X if isinstance(X, Design) else design(X)
+    X, XT, used, n_features = prepared.X, prepared.XT, prepared.used, prepared.n_features
     y = np.asarray(y, dtype=np.int64)
-    n_features = X.shape[1]
-    # A feature that is 0 in every row gets weight exactly 0 at the optimum (the L2 term
-    # pulls it there and the loss does not see it), so it is left out of the solve.
-    used = np.flatnonzero(X.any(axis=0))
-    X = np.ascontiguousarray(X[:, used])
-    XT = np.ascontiguousarray(X.T)
     n, d = X.shape
     k = int(n_classes if n_classes is not None else y.max() + 1)
     # Class scores are kept as (k, n), classes by rows: the products then have a long inner

@@ -148,6 +148,7 @@ class Step(NamedTuple):
         return self.loss + self.penalty
 
 _MAX_WORKSPACES = 6
+SMALL_TRANSPOSE = 64 * 64  # weights up to this size are copied transposed for the backward pass
 _Workspace = tuple[list[np.ndarray], list[np.ndarray], np.ndarray]
 """(layer outputs, hidden-layer deltas, a row of ones) for one batch size."""
 
@@ -242,10 +243,15 @@ class Network:
         self.grad_biases[:] = _views(self.grads[n_w:], biases)
         self._flat_w, self._flat_gw = self.params[:n_w], self.grads[:n_w]
         self._scratch_w = np.empty_like(self._flat_w)
+        # The backward pass multiplies deltas by each small layer's weights transposed; OpenBLAS
+        # does that faster from a contiguous copy than from the transposed view, copy included
+        # (64 x 64: 11 + 1 us instead of 15 us).
+        self._transposed = [np.empty((b, a), self.dtype) if a * b <= SMALL_TRANSPOSE else None
+                            for a, b in shapes]
 
     def __getstate__(self) -> dict[str, Any]:
         state = self.__dict__.copy()
-        for name in ("_work", "_scratch_w", "_flat_w", "_flat_gw"):
+        for name in ("_work", "_scratch_w", "_flat_w", "_flat_gw", "_transposed"):
             state.pop(name, None)
         return state
 
@@ -438,7 +444,10 @@ class Network:
                 np.matmul(ones, delta, out=self.grad_biases[i])  # 4x faster than sum(axis=0)
             summed = False
             if i > 0:  # no gradient for the input layer
-                np.matmul(delta, self.weights[i].T, out=deltas[i - 1])
+                wt = self._transposed[i]
+                if wt is not None:
+                    np.copyto(wt, self.weights[i].T)
+                np.matmul(delta, self.weights[i].T if wt is None else wt, out=deltas[i - 1])
                 delta = deltas[i - 1]
                 if relu:
                     kernels.compiled.relu_backward(delta, a_prev, self.grad_biases[i - 1],
