@@ -10,9 +10,10 @@ these passes and their calls cost more than the arithmetic (a batch of 200 throu
 ``NEURALAB_KERNELS=0`` in the environment, :data:`ENABLED` is False and everything runs in
 numpy. Tests compare the two paths. Adam's update and the L2 gradient round exactly as the
 numpy code does; the softmax uses the C library's ``expf``, within a few float32 ulps.
-The first layer's sparse products split their output across as many threads as the BLAS may
-use (:func:`neuralab.blas.threads`), each output entry summed as on one thread: the results
-do not depend on the thread count.
+The first layer's forward sparse product splits its output across as many threads as the
+BLAS may use (:func:`neuralab.blas.threads`) when it is large enough to gain, each output
+entry summed as on one thread: the results do not depend on the thread count. Its transposed
+product (the weight gradient) runs on one thread.
 
 Besides these float32 loops, the module holds the playground's float64 training epoch
 (``pg_epoch``; :mod:`neuralab.labs.playground.model` has its numpy reference); :func:`loop`
