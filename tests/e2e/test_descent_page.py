@@ -167,8 +167,8 @@ def test_the_learning_rate_curve(lab):
     assert gd.locator(".marks circle").count() >= 15  # the rates that reach the minimum
     assert section.locator(".rate-svg .extremes .div").count() >= 3  # and those that diverge
     # no label of the axes runs into another ("> 500" into "500", the axis name into "0.1")
-    clashes = section.locator(".rate-svg .axes").evaluate("""(g) => {
-      const ts = [...g.querySelectorAll('text')].map((t) => [t.textContent,
+    clashes = section.locator(".rate-svg").evaluate("""(g) => {
+      const ts = [...g.querySelectorAll('.axes text')].map((t) => [t.textContent,
         t.getBoundingClientRect()]);
       const out = [];
       ts.forEach(([n, a], i) => ts.slice(i + 1).forEach(([m, b]) => {

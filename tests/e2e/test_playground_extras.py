@@ -187,6 +187,22 @@ def test_a_weight_and_a_neuron_are_explained_with_numbers(lab):
     assert lab.errors == []
 
 
+def test_a_weight_past_the_sixth_input_is_in_its_written_sum(lab):
+    """A neuron with 8 inputs writes its sum in part; the explained weight's term is in it."""
+    page, _ = lab.playground("playground.layers=8,2")
+    page.get_by_role("button", name="Layer 2, neuron 1").focus()
+    page.keyboard.press("Enter")
+    page.locator(".pg-editor").get_by_label(
+        "Weight from layer 1 neuron 8 to layer 2 neuron 1", exact=True).focus()
+    explain = page.locator(".pg-explain")
+    expect(explain).to_contain_text(re.compile(
+        r"z = w1·a1 \+ w2·a2 \+ w3·a3 \+ w4·a4 \+ … \+ w8·a8 \+ b = .*\[−?\d"))
+    page.locator(".pg-editor").get_by_label(
+        "Weight from layer 1 neuron 2 to layer 2 neuron 1", exact=True).focus()
+    expect(explain).to_contain_text(re.compile(r"z = w1·a1 \+ .* \+ w5·a5 \+ … \+ b = "))
+    assert lab.errors == []
+
+
 @pytest.mark.parametrize("size", [(1280, 720), (390, 844)])
 def test_screenshots(browser, lab_url, artifacts, size):
     width, height = size

@@ -33,12 +33,34 @@ function sum(frame, inputs, layer, b, point, highlight) {
   const l = frame.layers[layer];
   const terms = a.map((v, i) => [l.weights[i][b] ?? 0, v, i]);
   const z = terms.reduce((s, [w, v]) => s + w * v, l.biases[b] ?? 0);
-  const symbols = terms.slice(0, MAX_TERMS).map(([, , i]) => `w${i + 1}·a${i + 1}`);
-  const shown = terms.slice(0, MAX_TERMS).map(([w, v, i]) => (i === highlight
-    ? `[${num(w)}·${paren(v)}]` : `${num(w)}·${paren(v)}`));
-  const more = terms.length > MAX_TERMS ? " + …" : "";
-  return { a, z, l, text: `z = ${symbols.join(" + ")}${more} + b = ${shown.join(" + ")}${more} + `
-    + `${paren(l.biases[b] ?? 0)} = ${num(z)}` };
+  const picked = pick(terms.length, highlight);
+  const symbols = written(picked, terms.length, (i) => `w${i + 1}·a${i + 1}`);
+  const shown = written(picked, terms.length, (i) => {
+    const [w, v] = terms[i];
+    return i === highlight ? `[${num(w)}·${paren(v)}]` : `${num(w)}·${paren(v)}`;
+  });
+  return { a, z, l, text: `z = ${symbols} + b = ${shown} + ${paren(l.biases[b] ?? 0)} = `
+    + `${num(z)}` };
+}
+
+// Which of `n` terms a sum writes out: all of up to MAX_TERMS, else the first ones and the
+// highlighted weight's own term wherever it is.
+function pick(n, highlight) {
+  const first = (k) => Array.from({ length: Math.min(n, k) }, (_, i) => i);
+  if (n <= MAX_TERMS) return first(n);
+  if (highlight !== null && highlight >= MAX_TERMS - 1) return [...first(MAX_TERMS - 2), highlight];
+  return first(MAX_TERMS - 1);
+}
+
+// The picked terms joined by " + ", with "…" where terms are left out.
+function written(picked, n, term) {
+  const parts = [];
+  picked.forEach((i, k) => {
+    if (i > (k ? picked[k - 1] + 1 : 0)) parts.push("…");
+    parts.push(term(i));
+  });
+  if (picked[picked.length - 1] < n - 1) parts.push("…");
+  return parts.join(" + ");
 }
 
 // A weight (`from` = null: the bias) into neuron `to` of `frame.layers[layer]`.
