@@ -34,6 +34,17 @@ class _Limits:
         self.asked: Counter[int] = Counter()
         self.applied: Any = None  # threadpoolctl's limiter, while any limit is asked for
         self.current: int | None = None
+        self._controller: Any = None
+
+    def controller(self) -> Any:
+        """threadpoolctl's view of the loaded thread pools, found once: finding them again
+        each time took 0.8 ms with scikit-learn and PyTorch loaded (three times a fit).
+        numpy's BLAS, the one limited here, is loaded before neuralab runs anything."""
+        if self._controller is None:
+            from threadpoolctl import ThreadpoolController
+
+            self._controller = ThreadpoolController()
+        return self._controller
 
     def _apply(self) -> None:
         want = min(self.asked) if self.asked else None
@@ -43,9 +54,7 @@ class _Limits:
             self.applied.restore_original_limits()
             self.applied = None
         if want is not None:
-            from threadpoolctl import threadpool_limits
-
-            self.applied = threadpool_limits(limits=want, user_api="blas")
+            self.applied = self.controller().limit(limits=want, user_api="blas")
         self.current = want
 
     def enter(self, threads: int) -> None:
@@ -101,8 +110,8 @@ def threads() -> int:
     if limit is not None:
         return max(1, min(limit, cores))
     try:
-        from threadpoolctl import threadpool_info
+        pools = _LIMITS.controller().info()
     except ImportError:
         return 1
-    counts = [int(p.get("num_threads") or 1) for p in threadpool_info() if p["user_api"] == "blas"]
+    counts = [int(p.get("num_threads") or 1) for p in pools if p["user_api"] == "blas"]
     return max(1, min(max(counts, default=1), cores))

@@ -266,10 +266,13 @@ def test_csr_products_refuse_bad_indices() -> None:
     w, out = np.zeros((6, 4), np.float32), np.zeros((2, 4), np.float32)
     with pytest.raises(IndexError, match="out of range"):
         K.csr_matmul(S.data, S.indices, S.indptr, np.array([0, 10]), w, out, 2, 6, 4)
-    bad = S.indices.copy()
-    bad[0] = 6
-    with pytest.raises(IndexError, match="out of range"):
-        K.csr_t_matmul(S.data, bad, S.indptr, np.array([0, 1]), out, w, 2, 6, 4)
+    for wrong in (6, -1, 2**31 - 1):  # past the end, negative, far past it
+        bad = S.indices.copy()
+        bad[0] = wrong
+        with pytest.raises(IndexError, match="out of range"):
+            K.csr_t_matmul(S.data, bad, S.indptr, np.array([0, 1]), out, w, 2, 6, 4)
+        with pytest.raises(IndexError, match="out of range"):
+            K.csr_matmul(S.data, bad, S.indptr, np.array([1, 0]), w, out, 2, 6, 4)
     with pytest.raises(ValueError, match="bytes"):
         K.csr_matmul(S.data, S.indices[:-1], S.indptr, np.array([0, 1]), w, out, 2, 6, 4)
 

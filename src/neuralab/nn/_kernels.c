@@ -352,8 +352,10 @@ release_p:
     return NULL;
 }
 
-/* Checks rows[] and the CSR structure of each picked row; -1 on the first bad index. */
-static int
+/* Checks rows[] and the CSR structure of each picked row; -1 if any index is out of range.
+ * A row's column indices are checked by one unsigned maximum, without a branch per index,
+ * which the compiler turns into vector code (a branch per index was ~9% of a fit). */
+CLONES static int
 csr_check(const int32_t *restrict indices, const int64_t *restrict indptr,
           const int64_t *restrict rows, Py_ssize_t m, Py_ssize_t n_total, Py_ssize_t nnz,
           Py_ssize_t n_features)
@@ -365,9 +367,13 @@ csr_check(const int32_t *restrict indices, const int64_t *restrict indptr,
         int64_t start = indptr[r], end = indptr[r + 1];
         if (start < 0 || end < start || end > nnz)
             return -1;
-        for (int64_t q = start; q < end; q++)
-            if (indices[q] < 0 || indices[q] >= n_features)
-                return -1;
+        uint32_t top = 0;  /* a negative index is a huge unsigned one */
+        for (int64_t q = start; q < end; q++) {
+            uint32_t c = (uint32_t)indices[q];
+            top = c > top ? c : top;
+        }
+        if (end > start && (Py_ssize_t)top >= n_features)
+            return -1;
     }
     return 0;
 }
