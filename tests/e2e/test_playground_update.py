@@ -39,6 +39,17 @@ def last(received: list[dict], kind: str) -> dict:
     return [m for m in received if m["type"] == kind][-1]
 
 
+def walk_through(page, point: int):
+    """Open "One update, slowly" and trace training point ``point``: the walk-through's panel,
+    at its first stage."""
+    page.get_by_role("button", name="One update, slowly", exact=True).click()
+    panel = page.get_by_role("region", name="One update, slowly")
+    page.get_by_label("Training point", exact=True).fill(str(point))
+    page.get_by_role("button", name="Use this point", exact=True).click()
+    expect(panel).to_have_attribute("data-stage", "input")
+    return panel
+
+
 def stage_ids(trace: dict) -> list[str]:
     n = len(trace["layers"])
     return (["pick", "input", *[f"forward-{k}" for k in range(1, n + 1)], "loss",
@@ -147,11 +158,7 @@ def test_axe_and_screenshots_while_stepping(browser, lab_url, artifacts, width, 
     page = context.new_page()
     try:
         received = open_with_socket(page, lab_url)
-        page.get_by_role("button", name="One update, slowly", exact=True).click()
-        panel = page.get_by_role("region", name="One update, slowly")
-        page.get_by_label("Training point", exact=True).fill("12")
-        page.get_by_role("button", name="Use this point", exact=True).click()
-        expect(panel).to_have_attribute("data-stage", "input")
+        panel = walk_through(page, 12)
         trace = last(received, "trace")["trace"]
         nxt = panel.get_by_role("button", name="Next", exact=True)
         nxt.click()
@@ -207,11 +214,7 @@ def test_adams_arithmetic_is_the_change_apply_makes(browser, lab_url, artifacts,
         page.get_by_role("button", name="Step", exact=True).click()  # Adam's moments fill up
         expect(view).to_have_attribute("data-frames", str(frames + 1))
         weights_before = last(received, "frame")["layers"]
-        page.get_by_role("button", name="One update, slowly", exact=True).click()
-        panel = page.get_by_role("region", name="One update, slowly")
-        page.get_by_label("Training point", exact=True).fill("4")
-        page.get_by_role("button", name="Use this point", exact=True).click()
-        expect(panel).to_have_attribute("data-stage", "input")
+        panel = walk_through(page, 4)
         trace = last(received, "trace")["trace"]
         assert trace["optimizer"] == "adam" and trace["t"] > 0
         while panel.get_attribute("data-stage") != "change":
@@ -268,11 +271,7 @@ def test_adams_arithmetic_is_the_change_apply_makes(browser, lab_url, artifacts,
 def test_a_new_optimizer_mid_walk_through_shows_its_own_step(lab):
     page = lab.page
     received = open_with_socket(page, lab.base)
-    page.get_by_role("button", name="One update, slowly", exact=True).click()
-    panel = page.get_by_role("region", name="One update, slowly")
-    page.get_by_label("Training point", exact=True).fill("3")
-    page.get_by_role("button", name="Use this point", exact=True).click()
-    expect(panel).to_have_attribute("data-stage", "input")
+    panel = walk_through(page, 3)
     while panel.get_attribute("data-stage") != "change":
         panel.get_by_role("button", name="Next", exact=True).click()
     box = panel.locator(".pg-slow-opt")
