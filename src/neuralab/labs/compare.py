@@ -280,7 +280,7 @@ class _Prepared:
     mlp_val: Any
 
 
-PREPARED_MAX = 10_000  # ~60 MB of layouts at 10,000 training images
+PREPARED_MAX = 10_000  # ~70 MB of layouts at 10,000 training images (~35 MB at 5,000)
 
 
 def _rows(X: np.ndarray) -> Any:
