@@ -350,9 +350,16 @@ export function lossChart(canvas, tip) {
     ctx.strokeRect(0.5, 0.5, W - 1, H - 1);
     ctx.font = "12px system-ui, sans-serif";
     ctx.fillStyle = "#4b5563";
-    if (points.length < 2) {  // an empty box says what it will show
-      ctx.fillText("Training and test loss, epoch by epoch, once the network trains", 8,
-        H / 2 + 4);
+    if (points.length < 2) {  // an empty box says what it will show, wrapped to its width
+      const lines = [];
+      for (const word of "Training and test loss, epoch by epoch, once the network trains"
+        .split(" ")) {
+        const line = lines.length ? `${lines[lines.length - 1]} ${word}` : word;
+        if (lines.length && ctx.measureText(line).width <= W - 16) lines[lines.length - 1] = line;
+        else lines.push(word);
+      }
+      lines.forEach((line, i) => ctx.fillText(line, 8, H / 2 + 4 + (i - (lines.length - 1) / 2)
+        * 15));
       return;
     }
     // the legend: which line is which
