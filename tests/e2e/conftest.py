@@ -58,3 +58,19 @@ def lab(page: Page, lab_url: str) -> Lab:
     page.set_default_timeout(5_000)
     return Lab(page, lab_url)
 
+
+
+@pytest.fixture
+def sized_page(browser):
+    """``sized_page(width, height, **options)``: a page in a browser context of its own with
+    that viewport (and e.g. ``has_touch=True``), closed after the test."""
+    contexts = []
+
+    def make(width: int, height: int, **options) -> Page:
+        context = browser.new_context(viewport={"width": width, "height": height}, **options)
+        contexts.append(context)
+        return context.new_page()
+
+    yield make
+    for context in contexts:
+        context.close()

@@ -224,53 +224,45 @@ def test_data_labels_are_at_least_14_px_on_a_projector(browser, lab_url):
         page.context.close()
 
 
-def test_slider_help_shows_on_focus_and_tap_not_only_on_hover(browser, lab_url):
+def test_slider_help_shows_on_focus_and_tap_not_only_on_hover(sized_page, lab_url):
     for options in ({}, {"has_touch": True, "is_mobile": True}):
-        context = browser.new_context(viewport={"width": 390, "height": 844}, **options)
-        page = context.new_page()
-        try:
-            page.goto(lab_url)
-            page.wait_for_selector("body[data-ready=true]", timeout=15_000)
-            slider = page.locator("#neuron").get_by_label("Bias", exact=True)
-            help_id = slider.get_attribute("aria-describedby")
-            help_ = page.locator(f"#{help_id}")
-            expect(help_).to_have_text(group("neuron")["bias"].help)
-            expect(help_).to_be_hidden()
-            assert slider.get_attribute("title") is None
-            if options:
-                slider.tap()
-            else:  # by keyboard: Tab from the slider before
-                page.locator("#neuron").get_by_label("Weight 2", exact=True).focus()
-                page.keyboard.press("Tab")
-                expect(slider).to_be_focused()
-            expect(help_).to_be_visible()
-            page.locator("#neuron h2").click()
-            expect(help_).to_be_hidden()
-        finally:
-            context.close()
-
-
-def test_projector_shows_sliders_cards_and_the_whole_chart_at_once(browser, lab_url):
-    context = browser.new_context(viewport={"width": 1280, "height": 720})
-    page = context.new_page()
-    try:
+        page = sized_page(390, 844, **options)
         page.goto(lab_url)
         page.wait_for_selector("body[data-ready=true]", timeout=15_000)
-        expect(page.locator("#mnist .compare")).to_have_attribute("data-state", "done",
-                                                                  timeout=LONG)
-        header = page.locator(".site-header").bounding_box()["height"]
-        visible = 720 - header
-        assert visible >= 665
-        first = page.locator("#mnist .compare-controls").bounding_box()
-        chart = page.locator("#mnist .compare-chart svg").bounding_box()
-        assert chart["y"] + chart["height"] - first["y"] <= visible, (first, chart, visible)
-        # scrolled to the sliders, the epoch axis title is on screen
-        page.locator("#mnist .compare-controls").evaluate(
-            "(e) => e.scrollIntoView({ block: 'start', behavior: 'instant' })")
-        expect(page.locator("#mnist .chart-svg text", has_text=re.compile("^epoch$"))
-               ).to_be_in_viewport(ratio=1)
-    finally:
-        context.close()
+        slider = page.locator("#neuron").get_by_label("Bias", exact=True)
+        help_id = slider.get_attribute("aria-describedby")
+        help_ = page.locator(f"#{help_id}")
+        expect(help_).to_have_text(group("neuron")["bias"].help)
+        expect(help_).to_be_hidden()
+        assert slider.get_attribute("title") is None
+        if options:
+            slider.tap()
+        else:  # by keyboard: Tab from the slider before
+            page.locator("#neuron").get_by_label("Weight 2", exact=True).focus()
+            page.keyboard.press("Tab")
+            expect(slider).to_be_focused()
+        expect(help_).to_be_visible()
+        page.locator("#neuron h2").click()
+        expect(help_).to_be_hidden()
+
+
+def test_projector_shows_sliders_cards_and_the_whole_chart_at_once(sized_page, lab_url):
+    page = sized_page(1280, 720)
+    page.goto(lab_url)
+    page.wait_for_selector("body[data-ready=true]", timeout=15_000)
+    expect(page.locator("#mnist .compare")).to_have_attribute("data-state", "done",
+                                                              timeout=LONG)
+    header = page.locator(".site-header").bounding_box()["height"]
+    visible = 720 - header
+    assert visible >= 665
+    first = page.locator("#mnist .compare-controls").bounding_box()
+    chart = page.locator("#mnist .compare-chart svg").bounding_box()
+    assert chart["y"] + chart["height"] - first["y"] <= visible, (first, chart, visible)
+    # scrolled to the sliders, the epoch axis title is on screen
+    page.locator("#mnist .compare-controls").evaluate(
+        "(e) => e.scrollIntoView({ block: 'start', behavior: 'instant' })")
+    expect(page.locator("#mnist .chart-svg text", has_text=re.compile("^epoch$"))
+           ).to_be_in_viewport(ratio=1)
 
 
 CELL_CONTRASTS = """async () => {

@@ -57,32 +57,28 @@ def test_run_it_yourself_draws_your_curve_cell_by_cell(lab):
 
 
 @pytest.mark.parametrize(("width", "height"), [(1280, 720), (390, 844)])
-def test_the_section_fits_a_projector_and_a_phone(browser, lab_url, artifacts, width, height):
-    context = browser.new_context(viewport={"width": width, "height": height})
-    page = context.new_page()
-    try:
-        page.goto(f"{lab_url}/#answers")
-        page.wait_for_selector("body[data-ready=true]", timeout=15_000)
-        expect(page.locator(f"{S} .answers")).to_have_attribute("data-state", "ready")
-        # the sections above settle first (the comparison trains, the inside view fills)
-        expect(page.locator("#mnist .compare")).to_have_attribute("data-state", "done",
-                                                                  timeout=30_000)
-        expect(page.locator("#inside .inside")).to_have_attribute("data-state", "ready",
-                                                                  timeout=30_000)
-        page.add_style_tag(content=".site-header { position: static; }")
-        page.locator(S).scroll_into_view_if_needed()
-        page.locator(S).screenshot(path=artifacts / f"answers-view-{width}x{height}.png")
-        assert page.evaluate("document.documentElement.scrollWidth") <= width
-        # no y tick label (such as "100 ms") runs into the turned y title
-        clashes = page.evaluate("""() => [...document.querySelectorAll('#answers svg.xy')]
-          .flatMap((s) => {
-            const t = [...s.querySelectorAll('text.title')].map((e) => e.getBoundingClientRect())
-              .find((b) => b.height > b.width);
-            return [...s.querySelectorAll('text:not(.title)')].filter((e) => {
-              const b = e.getBoundingClientRect();
-              return b.left < t.right && b.right > t.left && b.top < t.bottom && b.bottom > t.top;
-            }).map((e) => e.textContent);
-          })""")
-        assert clashes == []
-    finally:
-        context.close()
+def test_the_section_fits_a_projector_and_a_phone(sized_page, lab_url, artifacts, width, height):
+    page = sized_page(width, height)
+    page.goto(f"{lab_url}/#answers")
+    page.wait_for_selector("body[data-ready=true]", timeout=15_000)
+    expect(page.locator(f"{S} .answers")).to_have_attribute("data-state", "ready")
+    # the sections above settle first (the comparison trains, the inside view fills)
+    expect(page.locator("#mnist .compare")).to_have_attribute("data-state", "done",
+                                                              timeout=30_000)
+    expect(page.locator("#inside .inside")).to_have_attribute("data-state", "ready",
+                                                              timeout=30_000)
+    page.add_style_tag(content=".site-header { position: static; }")
+    page.locator(S).scroll_into_view_if_needed()
+    page.locator(S).screenshot(path=artifacts / f"answers-view-{width}x{height}.png")
+    assert page.evaluate("document.documentElement.scrollWidth") <= width
+    # no y tick label (such as "100 ms") runs into the turned y title
+    clashes = page.evaluate("""() => [...document.querySelectorAll('#answers svg.xy')]
+      .flatMap((s) => {
+        const t = [...s.querySelectorAll('text.title')].map((e) => e.getBoundingClientRect())
+          .find((b) => b.height > b.width);
+        return [...s.querySelectorAll('text:not(.title)')].filter((e) => {
+          const b = e.getBoundingClientRect();
+          return b.left < t.right && b.right > t.left && b.top < t.bottom && b.bottom > t.top;
+        }).map((e) => e.textContent);
+      })""")
+    assert clashes == []

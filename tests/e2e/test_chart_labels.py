@@ -37,21 +37,17 @@ CLASHES = """(charts) => {
 
 
 @pytest.mark.parametrize(("width", "height"), [(1280, 720), (390, 844)])
-def test_no_chart_label_runs_into_another(browser, lab_url, width, height):
-    context = browser.new_context(viewport={"width": width, "height": height})
-    page = context.new_page()
-    try:
-        page.goto(f"{lab_url}/")
-        page.wait_for_selector("body[data-ready=true]", timeout=15_000)
-        expect(page.locator("#mnist .compare")).to_have_attribute("data-state", "done",
-                                                                  timeout=30_000)
-        expect(page.locator("#answers .answers")).to_have_attribute("data-state", "ready")
-        expect(page.locator("#surfaces")).to_have_attribute("data-state", "ready")
-        page.locator("#inside .net-nodes").scroll_into_view_if_needed()
-        expect(page.locator("#inside .net-nodes text.net-col")).not_to_have_count(0)
-        for sel, _ in CHARTS:
-            assert page.locator(sel).count() >= 1, sel
-        clashes = page.evaluate(CLASHES, CHARTS)
-        assert clashes == [], "\n".join(clashes)
-    finally:
-        context.close()
+def test_no_chart_label_runs_into_another(sized_page, lab_url, width, height):
+    page = sized_page(width, height)
+    page.goto(f"{lab_url}/")
+    page.wait_for_selector("body[data-ready=true]", timeout=15_000)
+    expect(page.locator("#mnist .compare")).to_have_attribute("data-state", "done",
+                                                              timeout=30_000)
+    expect(page.locator("#answers .answers")).to_have_attribute("data-state", "ready")
+    expect(page.locator("#surfaces")).to_have_attribute("data-state", "ready")
+    page.locator("#inside .net-nodes").scroll_into_view_if_needed()
+    expect(page.locator("#inside .net-nodes text.net-col")).not_to_have_count(0)
+    for sel, _ in CHARTS:
+        assert page.locator(sel).count() >= 1, sel
+    clashes = page.evaluate(CLASHES, CHARTS)
+    assert clashes == [], "\n".join(clashes)

@@ -159,20 +159,16 @@ LAYOUT = """() => {
 
 
 @pytest.mark.parametrize(("width", "height"), [(1280, 720), (390, 844)])
-def test_the_section_fits_a_projector_and_a_phone(browser, lab_url, artifacts, width, height):
-    context = browser.new_context(viewport={"width": width, "height": height})
-    page = context.new_page()
-    try:
-        page.goto(f"{lab_url}/?compare.train_size=600#mnist")
-        page.wait_for_selector("body[data-ready=true]", timeout=15_000)
-        wait_done(page)
-        page.add_style_tag(content=".site-header { position: static; }")
-        page.locator(f"{S} details").first.evaluate("d => { d.open = true; }")
-        page.locator(S).screenshot(path=artifacts / f"mnist-done-{width}x{height}.png")
-        assert page.evaluate("document.documentElement.scrollWidth") <= width
-        assert page.evaluate(LAYOUT) == []
-    finally:
-        context.close()
+def test_the_section_fits_a_projector_and_a_phone(sized_page, lab_url, artifacts, width, height):
+    page = sized_page(width, height)
+    page.goto(f"{lab_url}/?compare.train_size=600#mnist")
+    page.wait_for_selector("body[data-ready=true]", timeout=15_000)
+    wait_done(page)
+    page.add_style_tag(content=".site-header { position: static; }")
+    page.locator(f"{S} details").first.evaluate("d => { d.open = true; }")
+    page.locator(S).screenshot(path=artifacts / f"mnist-done-{width}x{height}.png")
+    assert page.evaluate("document.documentElement.scrollWidth") <= width
+    assert page.evaluate(LAYOUT) == []
 
 
 def test_a_dropped_socket_reconnects_and_the_run_is_asked_for_again(lab):

@@ -79,17 +79,12 @@ def test_curly_arrow_gets_a_clear_message(lab):
     expect(card.locator(".fn-summary")).to_have_text("Python cannot read line 1 yet.")
 
 
-def test_ctrl_enter_is_offered_only_with_a_keyboard(browser, lab_url):
+def test_ctrl_enter_is_offered_only_with_a_keyboard(sized_page, lab_url):
     for touch, shown in ((False, 2), (True, 0)):
-        context = browser.new_context(has_touch=touch, is_mobile=touch,
-                                      viewport={"width": 390, "height": 844})
-        page = context.new_page()
-        try:
-            page.goto(lab_url)
-            page.wait_for_selector("body[data-ready=true]", timeout=15_000)
-            expect(page.locator(f"{S} .fn-actions", has_text="Ctrl+Enter")).to_have_count(shown)
-        finally:
-            context.close()
+        page = sized_page(390, 844, has_touch=touch, is_mobile=touch)
+        page.goto(lab_url)
+        page.wait_for_selector("body[data-ready=true]", timeout=15_000)
+        expect(page.locator(f"{S} .fn-actions", has_text="Ctrl+Enter")).to_have_count(shown)
 
 
 def test_next_section_counts_the_mlps_weights(lab):

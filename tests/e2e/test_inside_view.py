@@ -85,42 +85,37 @@ def test_drawing_digits_shows_three_predictions_and_probabilities(lab):
 
 
 @pytest.mark.parametrize("device", ["touch", "pen"])
-def test_a_finger_or_a_pen_draws_too(browser, lab_url, device):
-    context = browser.new_context(viewport={"width": 390, "height": 844}, has_touch=True,
-                                  is_mobile=device == "touch")
-    page = context.new_page()
-    try:
-        page.goto(f"{lab_url}/#inside")
-        ready(page)
-        pad = page.get_by_role("img", name="Draw a digit", exact=True)
-        pad.scroll_into_view_if_needed()
-        box = pad.bounding_box()
-        points = [(box["x"] + box["width"] * 0.5, box["y"] + box["height"] * f)
-                  for f in (0.12, 0.3, 0.5, 0.7, 0.88)]
-        scrolled = page.evaluate("window.scrollY")
-        cdp = context.new_cdp_session(page)
-        if device == "touch":
-            cdp.send("Input.dispatchTouchEvent", {"type": "touchStart", "touchPoints": [
-                {"x": points[0][0], "y": points[0][1]}]})
-            for x, y in points[1:]:
-                cdp.send("Input.dispatchTouchEvent", {"type": "touchMove",
-                                                      "touchPoints": [{"x": x, "y": y}]})
-            cdp.send("Input.dispatchTouchEvent", {"type": "touchEnd", "touchPoints": []})
-        else:
-            pen = {"pointerType": "pen", "button": "left", "clickCount": 1}
-            cdp.send("Input.dispatchMouseEvent", {"type": "mousePressed", "x": points[0][0],
-                                                  "y": points[0][1], **pen, "force": 0.5})
-            for x, y in points[1:]:
-                cdp.send("Input.dispatchMouseEvent", {"type": "mouseMoved", "x": x, "y": y,
-                                                      "pointerType": "pen", "buttons": 1,
-                                                      "force": 0.5})
-            cdp.send("Input.dispatchMouseEvent", {"type": "mouseReleased", "x": points[-1][0],
-                                                  "y": points[-1][1], **pen})
-        wait_predicted(page)
-        assert predictions(page)["mlp"] == "1"
-        assert page.evaluate("window.scrollY") == scrolled  # the stroke did not scroll the page
-    finally:
-        context.close()
+def test_a_finger_or_a_pen_draws_too(sized_page, lab_url, device):
+    page = sized_page(390, 844, has_touch=True, is_mobile=device == "touch")
+    page.goto(f"{lab_url}/#inside")
+    ready(page)
+    pad = page.get_by_role("img", name="Draw a digit", exact=True)
+    pad.scroll_into_view_if_needed()
+    box = pad.bounding_box()
+    points = [(box["x"] + box["width"] * 0.5, box["y"] + box["height"] * f)
+              for f in (0.12, 0.3, 0.5, 0.7, 0.88)]
+    scrolled = page.evaluate("window.scrollY")
+    cdp = page.context.new_cdp_session(page)
+    if device == "touch":
+        cdp.send("Input.dispatchTouchEvent", {"type": "touchStart", "touchPoints": [
+            {"x": points[0][0], "y": points[0][1]}]})
+        for x, y in points[1:]:
+            cdp.send("Input.dispatchTouchEvent", {"type": "touchMove",
+                                                  "touchPoints": [{"x": x, "y": y}]})
+        cdp.send("Input.dispatchTouchEvent", {"type": "touchEnd", "touchPoints": []})
+    else:
+        pen = {"pointerType": "pen", "button": "left", "clickCount": 1}
+        cdp.send("Input.dispatchMouseEvent", {"type": "mousePressed", "x": points[0][0],
+                                              "y": points[0][1], **pen, "force": 0.5})
+        for x, y in points[1:]:
+            cdp.send("Input.dispatchMouseEvent", {"type": "mouseMoved", "x": x, "y": y,
+                                                  "pointerType": "pen", "buttons": 1,
+                                                  "force": 0.5})
+        cdp.send("Input.dispatchMouseEvent", {"type": "mouseReleased", "x": points[-1][0],
+                                              "y": points[-1][1], **pen})
+    wait_predicted(page)
+    assert predictions(page)["mlp"] == "1"
+    assert page.evaluate("window.scrollY") == scrolled  # the stroke did not scroll the page
 
 
 def test_the_diagram_hover_a_neuron_and_the_lit_activations(lab):
@@ -233,26 +228,22 @@ def test_the_section_waits_for_a_comparison_then_shows_it(lab, page):
 
 
 @pytest.mark.parametrize("size", [(1280, 720), (390, 844)])
-def test_screenshots(browser, lab_url, artifacts, size):
+def test_screenshots(sized_page, lab_url, artifacts, size):
     width, height = size
-    context = browser.new_context(viewport={"width": width, "height": height})
-    page = context.new_page()
-    try:
-        page.goto(f"{lab_url}/#inside")
-        ready(page)
-        stroke(page, [(0.3, 0.2), (0.7, 0.2), (0.45, 0.85)])
-        wait_predicted(page)
-        page.locator(f'{S} circle.neuron[data-layer="2"][data-index="3"]').hover()
-        page.locator(f'{S} table.cm[data-model="mlp"] .cm-cell[data-true="4"]'
-                     '[data-pred="9"]').click()
-        expect(page.locator(f"{S} .cm-what")).to_be_visible()
-        page.add_style_tag(content=".site-header { position: static; }")
-        path = artifacts / f"inside-drawn-{width}x{height}.png"
-        page.locator(S).screenshot(path=path)
-        assert path.stat().st_size > 20_000
-        assert page.evaluate("document.documentElement.scrollWidth") <= width
-    finally:
-        context.close()
+    page = sized_page(width, height)
+    page.goto(f"{lab_url}/#inside")
+    ready(page)
+    stroke(page, [(0.3, 0.2), (0.7, 0.2), (0.45, 0.85)])
+    wait_predicted(page)
+    page.locator(f'{S} circle.neuron[data-layer="2"][data-index="3"]').hover()
+    page.locator(f'{S} table.cm[data-model="mlp"] .cm-cell[data-true="4"]'
+                 '[data-pred="9"]').click()
+    expect(page.locator(f"{S} .cm-what")).to_be_visible()
+    page.add_style_tag(content=".site-header { position: static; }")
+    path = artifacts / f"inside-drawn-{width}x{height}.png"
+    page.locator(S).screenshot(path=path)
+    assert path.stat().st_size > 20_000
+    assert page.evaluate("document.documentElement.scrollWidth") <= width
 
 
 def phone(browser, lab_url, query: str = "", **options) -> Page:
@@ -347,29 +338,25 @@ def test_gallery_model_is_kept_in_the_url(lab):
     expect(page.locator(f"{S} .gallery")).to_have_attribute("data-model", "logistic_regression")
 
 
-def test_predictions_stay_in_view_while_drawing_on_a_phone(browser, lab_url):
-    context = browser.new_context(viewport={"width": 390, "height": 844})
-    page = context.new_page()
-    try:
-        page.goto(f"{lab_url}/#inside")
-        ready(page)
-        pad = page.get_by_role("img", name="Draw a digit", exact=True)
-        # the pad at the bottom of the screen, where the cards below it would be off screen
-        page.evaluate("""() => { const r = document.querySelector('#inside .draw-canvas')
-            .getBoundingClientRect();
-            window.scrollBy({ top: r.bottom - innerHeight + 4, behavior: "instant" }); }""")
-        box = pad.bounding_box()
-        assert box["y"] + box["height"] <= 844
-        x = box["x"] + box["width"] / 2
-        page.mouse.move(x, box["y"] + box["height"] * 0.15)
-        page.mouse.down()
-        page.mouse.move(x, box["y"] + box["height"] * 0.85, steps=6)
-        wait_predicted(page)  # the pen is still down
-        cards = page.locator(f"{S} .pred-cards")
-        expect(cards).to_be_in_viewport(ratio=1)
-        assert re.fullmatch(r"\d", page.locator(f"{S} .pred-card .pred-digit").first.inner_text())
-        card = cards.bounding_box()
-        assert card["y"] + card["height"] <= 844 + 1
-        page.mouse.up()
-    finally:
-        context.close()
+def test_predictions_stay_in_view_while_drawing_on_a_phone(sized_page, lab_url):
+    page = sized_page(390, 844)
+    page.goto(f"{lab_url}/#inside")
+    ready(page)
+    pad = page.get_by_role("img", name="Draw a digit", exact=True)
+    # the pad at the bottom of the screen, where the cards below it would be off screen
+    page.evaluate("""() => { const r = document.querySelector('#inside .draw-canvas')
+        .getBoundingClientRect();
+        window.scrollBy({ top: r.bottom - innerHeight + 4, behavior: "instant" }); }""")
+    box = pad.bounding_box()
+    assert box["y"] + box["height"] <= 844
+    x = box["x"] + box["width"] / 2
+    page.mouse.move(x, box["y"] + box["height"] * 0.15)
+    page.mouse.down()
+    page.mouse.move(x, box["y"] + box["height"] * 0.85, steps=6)
+    wait_predicted(page)  # the pen is still down
+    cards = page.locator(f"{S} .pred-cards")
+    expect(cards).to_be_in_viewport(ratio=1)
+    assert re.fullmatch(r"\d", page.locator(f"{S} .pred-card .pred-digit").first.inner_text())
+    card = cards.bounding_box()
+    assert card["y"] + card["height"] <= 844 + 1
+    page.mouse.up()

@@ -103,18 +103,13 @@ def test_pixel_help_speaks_of_0_to_1_not_hex(lab):
     assert "#" not in (cell(page, "Green", 2).get_attribute("title") or "")
 
 
-def test_tap_on_the_astronaut_shows_the_readout_on_a_phone(browser, lab_url):
-    context = browser.new_context(viewport={"width": 390, "height": 844}, has_touch=True,
-                                  is_mobile=True)
-    page = context.new_page()
-    try:
-        page.goto(lab_url)
-        page.wait_for_selector("body[data-ready=true]", timeout=15_000)
-        canvas = page.get_by_label(re.compile("^Green channel of the astronaut"))
-        canvas.scroll_into_view_if_needed()
-        canvas.tap(position={"x": 1, "y": 1})
-        hover = page.locator(f"{S} .hover")
-        expect(hover).to_have_text(re.compile(r"row 0, column 0: \(r, g, b\)"))
-        expect(hover).to_be_in_viewport(ratio=1)
-    finally:
-        context.close()
+def test_tap_on_the_astronaut_shows_the_readout_on_a_phone(sized_page, lab_url):
+    page = sized_page(390, 844, has_touch=True, is_mobile=True)
+    page.goto(lab_url)
+    page.wait_for_selector("body[data-ready=true]", timeout=15_000)
+    canvas = page.get_by_label(re.compile("^Green channel of the astronaut"))
+    canvas.scroll_into_view_if_needed()
+    canvas.tap(position={"x": 1, "y": 1})
+    hover = page.locator(f"{S} .hover")
+    expect(hover).to_have_text(re.compile(r"row 0, column 0: \(r, g, b\)"))
+    expect(hover).to_be_in_viewport(ratio=1)

@@ -204,49 +204,41 @@ def test_a_weight_past_the_sixth_input_is_in_its_written_sum(lab):
 
 
 @pytest.mark.parametrize("size", [(1280, 720), (390, 844)])
-def test_screenshots(browser, lab_url, artifacts, size):
+def test_screenshots(sized_page, lab_url, artifacts, size):
     width, height = size
-    context = browser.new_context(viewport={"width": width, "height": height})
-    page = context.new_page()
-    try:
-        page.goto(f"{lab_url}/playground?playground.dataset=xor&playground.optimizer=adam"
-                  "&playground.activations=relu,tanh")
-        view = page.locator(".pg")
-        expect(view).not_to_have_attribute("data-frames", "0")
-        for _ in range(20):
-            page.get_by_role("button", name="Step", exact=True).click()
-        expect(view).to_have_attribute("data-epoch", "20")
-        page.get_by_role("button", name="Edit points", exact=True).click()
-        page.get_by_role("button", name="Layer 1, neuron 2").hover()
-        path = artifacts / f"playground-{width}x{height}.png"
-        page.screenshot(path=path, full_page=True)
-        assert path.stat().st_size > 20_000
-        assert page.evaluate("document.documentElement.scrollWidth") <= width
-    finally:
-        context.close()
+    page = sized_page(width, height)
+    page.goto(f"{lab_url}/playground?playground.dataset=xor&playground.optimizer=adam"
+              "&playground.activations=relu,tanh")
+    view = page.locator(".pg")
+    expect(view).not_to_have_attribute("data-frames", "0")
+    for _ in range(20):
+        page.get_by_role("button", name="Step", exact=True).click()
+    expect(view).to_have_attribute("data-epoch", "20")
+    page.get_by_role("button", name="Edit points", exact=True).click()
+    page.get_by_role("button", name="Layer 1, neuron 2").hover()
+    path = artifacts / f"playground-{width}x{height}.png"
+    page.screenshot(path=path, full_page=True)
+    assert path.stat().st_size > 20_000
+    assert page.evaluate("document.documentElement.scrollWidth") <= width
 
 
 @pytest.mark.parametrize("size", [(1280, 720), (390, 844)])
-def test_the_new_controls_pass_axe_and_are_24_px_targets(browser, lab_url, size):
+def test_the_new_controls_pass_axe_and_are_24_px_targets(sized_page, lab_url, size):
     from axe_playwright_python.sync_playwright import Axe
 
-    context = browser.new_context(viewport={"width": size[0], "height": size[1]})
-    page = context.new_page()
-    try:
-        page.goto(f"{lab_url}/playground?playground.dataset=blobs"
-                  "&playground.loss=cross_entropy")
-        expect(page.locator(".pg")).not_to_have_attribute("data-frames", "0")
-        page.get_by_role("button", name="Edit points", exact=True).click()
-        page.get_by_role("button", name="Layer 1, neuron 1").click()  # its weight editor
-        results = Axe().run(page)
-        bad = [(v["id"], v["impact"], v["nodes"][0]["target"])
-               for v in results.response["violations"] if v["impact"] in ("serious", "critical")]
-        assert bad == [], results.generate_report()
-        small = page.evaluate("""() => [...document.querySelectorAll(
-            '.pg-points button, .pg-points select, .pg-points input, .pg-layer-act')]
-          .filter((e) => e.getClientRects().length)
-          .map((e) => [e.outerHTML.slice(0, 60), e.getBoundingClientRect()])
-          .filter(([, r]) => r.width < 24 || r.height < 24).map(([h]) => h)""")
-        assert small == []
-    finally:
-        context.close()
+    page = sized_page(size[0], size[1])
+    page.goto(f"{lab_url}/playground?playground.dataset=blobs"
+              "&playground.loss=cross_entropy")
+    expect(page.locator(".pg")).not_to_have_attribute("data-frames", "0")
+    page.get_by_role("button", name="Edit points", exact=True).click()
+    page.get_by_role("button", name="Layer 1, neuron 1").click()  # its weight editor
+    results = Axe().run(page)
+    bad = [(v["id"], v["impact"], v["nodes"][0]["target"])
+           for v in results.response["violations"] if v["impact"] in ("serious", "critical")]
+    assert bad == [], results.generate_report()
+    small = page.evaluate("""() => [...document.querySelectorAll(
+        '.pg-points button, .pg-points select, .pg-points input, .pg-layer-act')]
+      .filter((e) => e.getClientRects().length)
+      .map((e) => [e.outerHTML.slice(0, 60), e.getBoundingClientRect()])
+      .filter(([, r]) => r.width < 24 || r.height < 24).map(([h]) => h)""")
+    assert small == []

@@ -39,6 +39,14 @@ def last(received: list[dict], kind: str) -> dict:
     return [m for m in received if m["type"] == kind][-1]
 
 
+def written(v: float) -> str:
+    """``v`` as the walk-through writes it (update.js ``num``): three decimals, or three
+    significant digits below 0.01 (a loss near its end is often a few ten-thousandths)."""
+    if 0.01 <= abs(v) < 1e4:
+        return f"{v:.3f}"
+    return str(float(f"{v:.3g}"))
+
+
 def walk_through(page, point: int):
     """Open "One update, slowly" and trace training point ``point``: the walk-through's panel,
     at its first stage."""
@@ -96,9 +104,9 @@ def test_step_through_one_update_and_apply_it(lab, artifacts):
     expect(panel).to_have_attribute("data-stage", f"forward-{out_layer}")
     shown = page.locator(f".pg-slow-val[data-layer='{out_layer}'][data-index='0'] text")
     assert float(shown.text_content()) == pytest.approx(trace["output"][0], abs=6e-4)
-    assert f"{trace['loss']:.3f}" in seen["loss"]
+    assert written(trace["loss"]) in seen["loss"]
     first = trace["layers"][-1]["delta"][0]
-    assert f"{first:.3f}" in seen[f"backward-{out_layer}"]
+    assert written(first) in seen[f"backward-{out_layer}"]
     # forward to the end with the arrow keys: every weight's change, and apply it
     for _ in range(len(stages)):
         page.keyboard.press("ArrowRight")
@@ -152,120 +160,107 @@ def test_a_random_point_and_the_keyboard_alone(lab):
     assert lab.errors == []
 
 
-@pytest.mark.parametrize(("width", "height"), [(1280, 720), (390, 844)])
-def test_axe_and_screenshots_while_stepping(browser, lab_url, artifacts, width, height):
-    context = browser.new_context(viewport={"width": width, "height": height})
-    page = context.new_page()
-    try:
-        received = open_with_socket(page, lab_url)
-        panel = walk_through(page, 12)
-        trace = last(received, "trace")["trace"]
-        nxt = panel.get_by_role("button", name="Next", exact=True)
-        nxt.click()
-        expect(panel).to_have_attribute("data-stage", "forward-1")
-        net = page.locator(".pg-net-col")
-        net.scroll_into_view_if_needed()
-        net.screenshot(path=artifacts / f"playground-update-forward-{width}x{height}.png")
-        results = Axe().run(page)
-        bad = [(v["id"], v["impact"], v["nodes"][0]["target"])
-               for v in results.response["violations"] if v["impact"] in ("serious", "critical")]
-        assert bad == [], results.generate_report()
-        n = len(trace["layers"])
-        while panel.get_attribute("data-stage") != f"backward-{n - 1}":
-            nxt.click()
-        net.scroll_into_view_if_needed()
-        net.screenshot(path=artifacts / f"playground-update-backward-{width}x{height}.png")
-        while panel.get_attribute("data-stage") != "change":
-            nxt.click()
-        net.scroll_into_view_if_needed()
-        net.screenshot(path=artifacts / f"playground-update-change-{width}x{height}.png")
-        results = Axe().run(page)
-        bad = [(v["id"], v["impact"], v["nodes"][0]["target"])
-               for v in results.response["violations"] if v["impact"] in ("serious", "critical")]
-        assert bad == [], results.generate_report()
-        width_now = page.evaluate("document.documentElement.scrollWidth")
-        assert width_now <= width  # nothing pushes the page sideways
-        # nothing of the walk-through overlaps another control or sticks out of the section
-        # (the upload label, 312 px wide in a 216 px column, is another view's matter)
-        problems = page.evaluate(LAYOUT_PROBLEMS, CONTROLS)
-        assert [p for p in problems if "pg-slow" in p and "pg-file" not in p] == []
-    finally:
-        context.close()
-
-
 def axe_bad(page) -> list:
+    """axe-core's serious and critical violations on the page: (rule, impact, first node)."""
     results = Axe().run(page)
     return [(v["id"], v["impact"], v["nodes"][0]["target"])
             for v in results.response["violations"] if v["impact"] in ("serious", "critical")]
 
 
 @pytest.mark.parametrize(("width", "height"), [(1280, 720), (390, 844)])
-def test_adams_arithmetic_is_the_change_apply_makes(browser, lab_url, artifacts, width,
+def test_axe_and_screenshots_while_stepping(sized_page, lab_url, artifacts, width, height):
+    page = sized_page(width, height)
+    received = open_with_socket(page, lab_url)
+    panel = walk_through(page, 12)
+    trace = last(received, "trace")["trace"]
+    nxt = panel.get_by_role("button", name="Next", exact=True)
+    nxt.click()
+    expect(panel).to_have_attribute("data-stage", "forward-1")
+    net = page.locator(".pg-net-col")
+    net.scroll_into_view_if_needed()
+    net.screenshot(path=artifacts / f"playground-update-forward-{width}x{height}.png")
+    assert axe_bad(page) == []
+    n = len(trace["layers"])
+    while panel.get_attribute("data-stage") != f"backward-{n - 1}":
+        nxt.click()
+    net.scroll_into_view_if_needed()
+    net.screenshot(path=artifacts / f"playground-update-backward-{width}x{height}.png")
+    while panel.get_attribute("data-stage") != "change":
+        nxt.click()
+    net.scroll_into_view_if_needed()
+    net.screenshot(path=artifacts / f"playground-update-change-{width}x{height}.png")
+    assert axe_bad(page) == []
+    width_now = page.evaluate("document.documentElement.scrollWidth")
+    assert width_now <= width  # nothing pushes the page sideways
+    # nothing of the walk-through overlaps another control or sticks out of the section
+    # (the upload label, 312 px wide in a 216 px column, is another view's matter)
+    problems = page.evaluate(LAYOUT_PROBLEMS, CONTROLS)
+    assert [p for p in problems if "pg-slow" in p and "pg-file" not in p] == []
+
+
+@pytest.mark.parametrize(("width", "height"), [(1280, 720), (390, 844)])
+def test_adams_arithmetic_is_the_change_apply_makes(sized_page, lab_url, artifacts, width,
                                                      height):
-    context = browser.new_context(viewport={"width": width, "height": height})
-    page = context.new_page()
+    page = sized_page(width, height)
     errors: list[str] = []
     page.on("pageerror", lambda e: errors.append(str(e)))
-    try:
-        received = open_with_socket(page, lab_url)
-        view = page.locator(".pg")
-        page.get_by_label("Optimizer", exact=True).select_option("adam")
-        frames = int(view.get_attribute("data-frames"))
-        page.get_by_role("button", name="Step", exact=True).click()  # Adam's moments fill up
-        expect(view).to_have_attribute("data-frames", str(frames + 1))
-        weights_before = last(received, "frame")["layers"]
-        panel = walk_through(page, 4)
-        trace = last(received, "trace")["trace"]
-        assert trace["optimizer"] == "adam" and trace["t"] > 0
-        while panel.get_attribute("data-stage") != "change":
-            panel.get_by_role("button", name="Next", exact=True).click()
-        expect(panel.locator(".pg-slow-say")).to_contain_text("Adam")
-        expect(panel).not_to_contain_text("plain gradient step")
-        # choose a weight of the second layer: its Adam arithmetic, numbers in
-        box = panel.locator(".pg-slow-opt")
-        panel.get_by_label("Show the arithmetic for", exact=True).select_option("2:1:0")
-        expect(box).to_have_attribute("data-weight", "2:1:0")
-        expect(box).to_contain_text(f"Adam's update number {trace['t'] + 1}")
-        expect(page.locator("path.pg-slow-chosen")).to_have_count(1)  # its line, marked
-        layer = trace["layers"][1]
-        rows = box.locator(".pg-opt-row")
-        rules = box.locator(".pg-opt-row .rule").all_inner_texts()
-        assert [r.split(" ")[0] for r in rules] == ["g", "m", "s", "m̂", "ŝ", "Δw", "new"]
-        assert rules[5] == "Δw = −rate·m̂ ÷ (√ŝ + ε)"
-        result = [float(r.locator(".res").inner_text().lstrip("= ").replace("−", "-"))
-                  for r in rows.all()]
-        state = layer["state"]["weights"]
-        for shown, want in zip(result, [layer["weight_grads"][1][0], state["new_m"][1][0],
-                                        state["new_s"][1][0], state["m_hat"][1][0],
-                                        state["s_hat"][1][0], -layer["weight_steps"][1][0],
-                                        layer["new_weights"][1][0]], strict=True):
-            assert shown == pytest.approx(want, rel=6e-3, abs=6e-4)
-        # hovering a row of the table shows that weight's numbers; leaving shows the chosen
-        panel.locator("tr[data-layer='1'][data-bias='0']").hover()
-        expect(box).to_have_attribute("data-weight", "1:b:0")
-        page.mouse.move(0, 0)
-        expect(box).to_have_attribute("data-weight", "2:1:0")
-        net = page.locator(".pg-net-col")
-        net.scroll_into_view_if_needed()
-        net.screenshot(path=artifacts / f"playground-update-adam-{width}x{height}.png")
-        box.scroll_into_view_if_needed()
-        page.screenshot(path=artifacts / f"playground-update-adam-box-{width}x{height}.png")
-        assert axe_bad(page) == []
-        assert page.evaluate("document.documentElement.scrollWidth") <= width
-        problems = page.evaluate(LAYOUT_PROBLEMS, CONTROLS)
-        assert [p for p in problems if "pg-slow" in p and "pg-file" not in p] == []
-        # apply: the weight moves by the change shown
-        frames = int(view.get_attribute("data-frames"))
-        page.get_by_role("button", name="Apply this update", exact=True).click()
-        expect(panel).to_have_attribute("data-applied", "1")
-        expect(view).to_have_attribute("data-frames", str(frames + 1))
-        after = last(received, "frame")["layers"]
-        moved = after[1]["weights"][1][0] - weights_before[1]["weights"][1][0]
-        assert moved == pytest.approx(result[5], rel=6e-3, abs=6e-4)
-        assert moved == pytest.approx(-layer["weight_steps"][1][0], rel=1e-9)
-        assert errors == []
-    finally:
-        context.close()
+    received = open_with_socket(page, lab_url)
+    view = page.locator(".pg")
+    page.get_by_label("Optimizer", exact=True).select_option("adam")
+    frames = int(view.get_attribute("data-frames"))
+    page.get_by_role("button", name="Step", exact=True).click()  # Adam's moments fill up
+    expect(view).to_have_attribute("data-frames", str(frames + 1))
+    weights_before = last(received, "frame")["layers"]
+    panel = walk_through(page, 4)
+    trace = last(received, "trace")["trace"]
+    assert trace["optimizer"] == "adam" and trace["t"] > 0
+    while panel.get_attribute("data-stage") != "change":
+        panel.get_by_role("button", name="Next", exact=True).click()
+    expect(panel.locator(".pg-slow-say")).to_contain_text("Adam")
+    expect(panel).not_to_contain_text("plain gradient step")
+    # choose a weight of the second layer: its Adam arithmetic, numbers in
+    box = panel.locator(".pg-slow-opt")
+    panel.get_by_label("Show the arithmetic for", exact=True).select_option("2:1:0")
+    expect(box).to_have_attribute("data-weight", "2:1:0")
+    expect(box).to_contain_text(f"Adam's update number {trace['t'] + 1}")
+    expect(page.locator("path.pg-slow-chosen")).to_have_count(1)  # its line, marked
+    layer = trace["layers"][1]
+    rows = box.locator(".pg-opt-row")
+    rules = box.locator(".pg-opt-row .rule").all_inner_texts()
+    assert [r.split(" ")[0] for r in rules] == ["g", "m", "s", "m̂", "ŝ", "Δw", "new"]
+    assert rules[5] == "Δw = −rate·m̂ ÷ (√ŝ + ε)"
+    result = [float(r.locator(".res").inner_text().lstrip("= ").replace("−", "-"))
+              for r in rows.all()]
+    state = layer["state"]["weights"]
+    for shown, want in zip(result, [layer["weight_grads"][1][0], state["new_m"][1][0],
+                                    state["new_s"][1][0], state["m_hat"][1][0],
+                                    state["s_hat"][1][0], -layer["weight_steps"][1][0],
+                                    layer["new_weights"][1][0]], strict=True):
+        assert shown == pytest.approx(want, rel=6e-3, abs=6e-4)
+    # hovering a row of the table shows that weight's numbers; leaving shows the chosen
+    panel.locator("tr[data-layer='1'][data-bias='0']").hover()
+    expect(box).to_have_attribute("data-weight", "1:b:0")
+    page.mouse.move(0, 0)
+    expect(box).to_have_attribute("data-weight", "2:1:0")
+    net = page.locator(".pg-net-col")
+    net.scroll_into_view_if_needed()
+    net.screenshot(path=artifacts / f"playground-update-adam-{width}x{height}.png")
+    box.scroll_into_view_if_needed()
+    page.screenshot(path=artifacts / f"playground-update-adam-box-{width}x{height}.png")
+    assert axe_bad(page) == []
+    assert page.evaluate("document.documentElement.scrollWidth") <= width
+    problems = page.evaluate(LAYOUT_PROBLEMS, CONTROLS)
+    assert [p for p in problems if "pg-slow" in p and "pg-file" not in p] == []
+    # apply: the weight moves by the change shown
+    frames = int(view.get_attribute("data-frames"))
+    page.get_by_role("button", name="Apply this update", exact=True).click()
+    expect(panel).to_have_attribute("data-applied", "1")
+    expect(view).to_have_attribute("data-frames", str(frames + 1))
+    after = last(received, "frame")["layers"]
+    moved = after[1]["weights"][1][0] - weights_before[1]["weights"][1][0]
+    assert moved == pytest.approx(result[5], rel=6e-3, abs=6e-4)
+    assert moved == pytest.approx(-layer["weight_steps"][1][0], rel=1e-9)
+    assert errors == []
 
 
 def test_a_new_optimizer_mid_walk_through_shows_its_own_step(lab):

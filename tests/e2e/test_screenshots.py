@@ -61,36 +61,32 @@ CONTROLS = "input, select, button, textarea, summary, output, label, canvas, .ba
 
 
 @pytest.mark.parametrize("size", VIEWPORTS)
-def test_sections_look_right(browser, lab_url, artifacts, size):
+def test_sections_look_right(sized_page, lab_url, artifacts, size):
     width, height = VIEWPORTS[size]
-    context = browser.new_context(viewport={"width": width, "height": height})
-    page = context.new_page()
+    page = sized_page(width, height)
     errors: list[str] = []
     page.on("console", lambda m: errors.append(m.text) if m.type == "error" else None)
     page.on("response", lambda r: errors.append(f"{r.status} {r.url}") if r.status >= 400 else None)
-    try:
-        page.goto(f"{lab_url}/?{QUERY}")
-        page.wait_for_selector("body[data-ready=true]", timeout=15_000)
-        page.wait_for_function("[...document.images].every((i) => i.complete)")
-        page.locator("#functions .fn-summary").first.filter(has_text="Well done").wait_for()
-        page.screenshot(path=artifacts / f"page-top-{width}x{height}.png")
-        for section in ("#descent", "#surfaces"):
-            step = page.locator(section).get_by_role("button", name="Step", exact=True)
-            for _ in range(3 if section == "#descent" else 12):
-                step.click()
-        # The sticky bar would cover the top of each section's picture.
-        page.add_style_tag(content=".site-header { position: static; }")
-        names = page.eval_on_selector_all("main > section", "els => els.map((e) => e.id)")
-        assert set(SECTIONS) <= set(names)
-        for name in names:
-            section = page.locator(f"#{name}")
-            section.scroll_into_view_if_needed()
-            section.screenshot(path=artifacts / f"{name}-{width}x{height}.png")
-            assert (artifacts / f"{name}-{width}x{height}.png").stat().st_size > 5_000
+    page.goto(f"{lab_url}/?{QUERY}")
+    page.wait_for_selector("body[data-ready=true]", timeout=15_000)
+    page.wait_for_function("[...document.images].every((i) => i.complete)")
+    page.locator("#functions .fn-summary").first.filter(has_text="Well done").wait_for()
+    page.screenshot(path=artifacts / f"page-top-{width}x{height}.png")
+    for section in ("#descent", "#surfaces"):
+        step = page.locator(section).get_by_role("button", name="Step", exact=True)
+        for _ in range(3 if section == "#descent" else 12):
+            step.click()
+    # The sticky bar would cover the top of each section's picture.
+    page.add_style_tag(content=".site-header { position: static; }")
+    names = page.eval_on_selector_all("main > section", "els => els.map((e) => e.id)")
+    assert set(SECTIONS) <= set(names)
+    for name in names:
+        section = page.locator(f"#{name}")
+        section.scroll_into_view_if_needed()
+        section.screenshot(path=artifacts / f"{name}-{width}x{height}.png")
+        assert (artifacts / f"{name}-{width}x{height}.png").stat().st_size > 5_000
 
-        scroll_width = page.evaluate("document.documentElement.scrollWidth")
-        assert scroll_width <= width, f"the page is {scroll_width} px wide at {width} px"
-        assert page.evaluate(LAYOUT_PROBLEMS, CONTROLS) == []
-        assert errors == []
-    finally:
-        context.close()
+    scroll_width = page.evaluate("document.documentElement.scrollWidth")
+    assert scroll_width <= width, f"the page is {scroll_width} px wide at {width} px"
+    assert page.evaluate(LAYOUT_PROBLEMS, CONTROLS) == []
+    assert errors == []

@@ -172,42 +172,38 @@ def _axe_serious(page) -> list:
 
 
 @pytest.mark.parametrize("size", [(1280, 720), (390, 844)])
-def test_teacher_views_are_accessible_and_photographed(browser, lab_url, artifacts, size):
+def test_teacher_views_are_accessible_and_photographed(sized_page, lab_url, artifacts, size):
     width, height = size
-    context = browser.new_context(viewport={"width": width, "height": height})
-    page = context.new_page()
-    try:
-        page.goto(f"{lab_url}/?sections=neuron&task=nand&neuron.hide=bias")
-        page.wait_for_selector("body[data-ready=true]")
-        box = page.locator(f"{S} .task-box")
-        expect(box.locator(".task-progress")).to_contain_text("of 4")
-        page.locator(S).screenshot(path=artifacts / f"teach-task-todo-{width}x{height}.png")
-        page.goto(f"{lab_url}/?sections=neuron&task=nand&neuron.w1=-1&neuron.w2=-1"
-                  "&neuron.bias=1.5")
-        page.wait_for_selector("body[data-ready=true]")
-        expect(box).to_have_attribute("data-state", "done")
-        assert _axe_serious(page) == []
-        page.locator(S).screenshot(path=artifacts / f"teach-task-done-{width}x{height}.png")
+    page = sized_page(width, height)
+    page.goto(f"{lab_url}/?sections=neuron&task=nand&neuron.hide=bias")
+    page.wait_for_selector("body[data-ready=true]")
+    box = page.locator(f"{S} .task-box")
+    expect(box.locator(".task-progress")).to_contain_text("of 4")
+    page.locator(S).screenshot(path=artifacts / f"teach-task-todo-{width}x{height}.png")
+    page.goto(f"{lab_url}/?sections=neuron&task=nand&neuron.w1=-1&neuron.w2=-1"
+              "&neuron.bias=1.5")
+    page.wait_for_selector("body[data-ready=true]")
+    expect(box).to_have_attribute("data-state", "done")
+    assert _axe_serious(page) == []
+    page.locator(S).screenshot(path=artifacts / f"teach-task-done-{width}x{height}.png")
 
-        page.goto(f"{lab_url}/")
-        page.wait_for_selector("body[data-ready=true]")
-        page.get_by_role("button", name="For teachers").click()
-        dialog = page.get_by_role("dialog", name="A link for your class")
-        dialog.get_by_label("Task", exact=True).select_option("spiral")
-        expect(dialog.get_by_label("Hide Features", exact=True)).to_be_visible()
-        assert _axe_serious(page) == []
-        page.screenshot(path=artifacts / f"teach-builder-{width}x{height}.png")
-        page.keyboard.press("Escape")
-        expect(dialog).to_be_hidden()
-        expect(page.get_by_role("button", name="For teachers")).to_be_focused()
+    page.goto(f"{lab_url}/")
+    page.wait_for_selector("body[data-ready=true]")
+    page.get_by_role("button", name="For teachers").click()
+    dialog = page.get_by_role("dialog", name="A link for your class")
+    dialog.get_by_label("Task", exact=True).select_option("spiral")
+    expect(dialog.get_by_label("Hide Features", exact=True)).to_be_visible()
+    assert _axe_serious(page) == []
+    page.screenshot(path=artifacts / f"teach-builder-{width}x{height}.png")
+    page.keyboard.press("Escape")
+    expect(dialog).to_be_hidden()
+    expect(page.get_by_role("button", name="For teachers")).to_be_focused()
 
-        page.goto(f"{lab_url}/class")
-        page.wait_for_selector("body[data-ready=true]")
-        expect(page.locator(".class-view")).to_have_attribute("data-state", "ready")
-        assert _axe_serious(page) == []
-        page.screenshot(path=artifacts / f"teach-class-{width}x{height}.png")
-    finally:
-        context.close()
+    page.goto(f"{lab_url}/class")
+    page.wait_for_selector("body[data-ready=true]")
+    expect(page.locator(".class-view")).to_have_attribute("data-state", "ready")
+    assert _axe_serious(page) == []
+    page.screenshot(path=artifacts / f"teach-class-{width}x{height}.png")
 
 
 def test_the_small_mlp_task_reads_the_finished_comparison(lab):
