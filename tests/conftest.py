@@ -48,22 +48,29 @@ def browser_type_launch_args(browser_type_launch_args):
 
 
 @pytest.fixture(scope="session")
-def lab_url():
-    """A real `neuralab serve` process on a free loopback port, for the browser tests."""
+def lab_server():
+    """A real `neuralab serve` process on a free loopback port, for the browser tests: its
+    URL and its process (whose children are the worker processes that train)."""
     port = free_port()
     proc = subprocess.Popen(
         [sys.executable, "-m", "neuralab", "serve", "--port", str(port), "--no-browser"],
-        stdout=subprocess.PIPE, stderr=subprocess.STDOUT,
+        stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
     )
     try:
         wait_for_port(port)
-        yield f"http://127.0.0.1:{port}"
+        yield f"http://127.0.0.1:{port}", proc
     finally:
         proc.terminate()
         try:
             proc.wait(timeout=10)
         except subprocess.TimeoutExpired:
             proc.kill()
+
+
+@pytest.fixture(scope="session")
+def lab_url(lab_server):
+    """The URL of :func:`lab_server`."""
+    return lab_server[0]
 
 
 @pytest.fixture(scope="session")
