@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import json
 
+import numpy as np
 import pytest
 from axe_playwright_python.sync_playwright import Axe
 from playwright.sync_api import expect
@@ -44,7 +45,10 @@ def written(v: float) -> str:
     significant digits below 0.01 (a loss near its end is often a few ten-thousandths)."""
     if 0.01 <= abs(v) < 1e4:
         return f"{v:.3f}"
-    return str(float(f"{v:.3g}"))
+    x = float(f"{v:.3g}")
+    if x == 0 or 1e-6 <= abs(x) < 1e21:  # JavaScript writes these without an exponent
+        return np.format_float_positional(x, trim="-")
+    return f"{x:.3g}".replace("e-0", "e-")
 
 
 def walk_through(page, point: int):
