@@ -16,6 +16,8 @@ from neuralab.labs.playground import Playground
 from neuralab.labs.playground.model import PlaygroundNet
 from neuralab.nn import kernels
 
+# The C epoch against its numpy reference needs the C epoch: absent only under
+# NEURALAB_KERNELS=0, since tests/nn/test_kernels_built.py fails on a missing or stale build.
 needs_c = pytest.mark.skipif(kernels.loop("pg_epoch") is None,
                              reason="the C loops are switched off (NEURALAB_KERNELS=0) or "
                                     "not built")
@@ -183,7 +185,7 @@ def test_steps_are_reproducible_from_the_seed(compiled, monkeypatch):
     if not compiled:
         monkeypatch.setattr(kernels, "compiled", None)  # as NEURALAB_KERNELS=0
     elif kernels.loop("pg_epoch") is None:
-        pytest.skip("the C loops are switched off or not built")
+        pytest.skip("the C loops are switched off or not built")  # see needs_c
     runs = [Playground(**SETTINGS) for _ in range(2)]
     for run in runs:
         run.step(5)
@@ -214,7 +216,7 @@ def test_a_diverging_run_ends_in_nan_and_is_marked(compiled, monkeypatch):
     if not compiled:
         monkeypatch.setattr(kernels, "compiled", None)
     elif kernels.loop("pg_epoch") is None:
-        pytest.skip("the C loops are switched off or not built")
+        pytest.skip("the C loops are switched off or not built")  # see needs_c
     run = Playground(problem="regression", dataset="plane", layers="4,4", activation="linear",
                      seed=2, learning_rate=10)
     run.step(5)

@@ -11,7 +11,8 @@ from neuralab.nn import Adam, Network, evaluate, kernels, train
 
 # With NEURALAB_KERNELS=0 the whole engine runs on numpy (the other tests cover that path), and
 # the compiled module is deliberately not loaded; where no C compiler built the optional
-# extension it is absent too. Either way there is nothing here to compare.
+# extension it is absent too. Either way there is nothing here to compare; test_kernels_built.py
+# fails where the extension should be built and is not, so this skip never hides a lost build.
 pytestmark = pytest.mark.skipif(
     os.environ.get("NEURALAB_KERNELS") == "0" or kernels.compiled is None,
     reason="fused loops switched off by NEURALAB_KERNELS=0, or not built (no C compiler)")
@@ -28,11 +29,6 @@ def _data(n: int = 300, d: int = 20, k: int = 5, seed: int = 0) -> tuple[np.ndar
     X = rng.normal(size=(n, d)).astype(np.float32)
     y = (X[:, :k].argmax(axis=1) + (X[:, -1] > 1.5)) % k
     return X, y.astype(np.int64)
-
-
-def test_the_extension_is_built() -> None:
-    # pip builds it on every machine this project runs on (gcc and the Python headers)
-    assert kernels.ENABLED and K is not None
 
 
 def _pair(*args: object, **kwargs: object) -> tuple[Network, Network]:
